@@ -1,0 +1,42 @@
+"""mturk_mock: a faithful, fast, in-process mock of the Amazon Mechanical Turk Requester API.
+
+Attributes load on first use, so that importing the pytest plugin costs next to nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+__all__ = ["CallRecord", "Clock", "MTurkMock", "NetworkBlocked", "World", "current", "mock_mturk_qual"]
+
+_LAZY = {
+    "mock_mturk_qual": "mturk_mock.mock",
+    "MTurkMock": "mturk_mock.mock",
+    "current": "mturk_mock.mock",
+    "CallRecord": "mturk_mock.calls",
+    "Clock": "mturk_mock.model.clock",
+    "World": "mturk_mock.model.world",
+    "NetworkBlocked": "mturk_mock.transport.botocore_hook",
+}
+
+if TYPE_CHECKING:
+    from .calls import CallRecord
+    from .mock import MTurkMock, current, mock_mturk_qual
+    from .model.clock import Clock
+    from .model.world import World
+    from .transport.botocore_hook import NetworkBlocked
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'mturk_mock' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

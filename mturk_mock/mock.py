@@ -1,0 +1,160 @@
+"""The public surface: ``mock_mturk_qual`` (decorator, context manager, start/stop) and its handle."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+
+import wrapt
+
+from .calls import CallRecord
+from .model.clock import Clock
+from .model.world import MARKETPLACES, SANDBOX, World
+from .transport import botocore_hook
+
+F = TypeVar("F", bound=Callable[..., Any])
+TEST_PREFIX = "test"
+
+
+class MTurkMock:
+    """An activation of the mock and the handle tests use to look inside it.
+
+    Activations nest: the innermost active mock answers; stopping it hands calls back to the one
+    it interrupted. Each activation starts from a clean marketplace unless ``state`` is given, in
+    which case every activation created with that state shares it. Activation is process-wide:
+    every thread, executor and coroutine sees it until it stops.
+    """
+
+    def __init__(self, *, state: World | None = None, marketplace: str = SANDBOX, seed: int | None = None,
+                 record_calls: bool = True) -> None:
+        if marketplace not in MARKETPLACES:
+            raise ValueError(f"marketplace must be one of {', '.join(MARKETPLACES)}, not {marketplace!r}")
+        self._options = {"state": state, "marketplace": marketplace, "seed": seed, "record_calls": record_calls}
+        self.default_marketplace = marketplace
+        self._shared = state
+        self._seed = seed
+        self.world = state if state is not None else World(seed=seed)
+        self.calls: list[CallRecord] = []
+        self._record_calls = record_calls
+        self._started_once = False
+        self._active = False
+        self._calls_lock = threading.Lock()
+
+    # -- activation -------------------------------------------------------------------------
+    def start(self) -> MTurkMock:
+        if self._active:
+            raise RuntimeError("this mock is already active; create another mock_mturk_qual() to nest")
+        if self._started_once and self._shared is None:
+            self.world = World(seed=self._seed)
+            self.calls = []
+        self._started_once = True
+        botocore_hook.push(self)
+        self._active = True
+        return self
+
+    def stop(self) -> None:
+        if not self._active:
+            raise RuntimeError("this mock is not active")
+        self._active = False
+        botocore_hook.remove(self)
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    def __enter__(self) -> MTurkMock:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- the handle ---------------------------------------------------------------------------
+    @property
+    def clock(self) -> Clock:
+        return self.world.clock
+
+    def reset(self) -> None:
+        """Back to an empty marketplace, a real-time clock and an empty call log."""
+        self.world.clear()
+        with self._calls_lock:
+            self.calls.clear()
+
+    def calls_to(self, operation: str) -> list[CallRecord]:
+        return [call for call in self.calls if call.operation == operation]
+
+    def _record(self, operation: str, marketplace: str, requester: str, request: bytes, status: int,
+                response: bytes, request_id: str) -> None:
+        if self._record_calls:
+            record = CallRecord(operation, marketplace, requester, request, status, response, request_id)
+            with self._calls_lock:
+                self.calls.append(record)
+
+    # -- decorating ---------------------------------------------------------------------------
+    def _fresh(self) -> MTurkMock:
+        return MTurkMock(**self._options)
+
+    def __call__(self, wrapped: F) -> F:
+        """Decorate a function, coroutine function, method or class; each call gets its own activation."""
+        if isinstance(wrapped, type):
+            return self._decorate_class(wrapped)
+        fresh = self._fresh
+        if inspect.iscoroutinefunction(wrapped):
+            @wrapt.decorator
+            async def run_async(wrapped, instance, args, kwargs):
+                with fresh():
+                    return await wrapped(*args, **kwargs)
+
+            return run_async(wrapped)
+
+        @wrapt.decorator
+        def run(wrapped, instance, args, kwargs):
+            with fresh():
+                return wrapped(*args, **kwargs)
+
+        return run(wrapped)
+
+    def _decorate_class(self, cls: type) -> type:
+        import unittest
+
+        if issubclass(cls, unittest.TestCase):
+            # Active from setUp through tearDown and cleanups, for every test method.
+            original_set_up, fresh = cls.setUp, self._fresh
+
+            def setUp(test_case, *args, **kwargs):
+                mock = fresh().start()
+                test_case.addCleanup(mock.stop)
+                original_set_up(test_case, *args, **kwargs)
+
+            cls.setUp = setUp
+            return cls
+        for name, attribute in list(vars(cls).items()):
+            if not name.startswith(TEST_PREFIX):
+                continue
+            if isinstance(attribute, (staticmethod, classmethod)):
+                setattr(cls, name, type(attribute)(self(attribute.__func__)))
+            elif inspect.isfunction(attribute):
+                setattr(cls, name, self(attribute))
+        return cls
+
+
+@overload
+def mock_mturk_qual(func: F, /) -> F: ...
+@overload
+def mock_mturk_qual(*, state: World | None = ..., marketplace: str = ..., seed: int | None = ...,
+                    record_calls: bool = ...) -> MTurkMock: ...
+def mock_mturk_qual(func=None, /, **options):
+    """``@mock_mturk_qual``, ``@mock_mturk_qual(...)``, ``with mock_mturk_qual() as mturk``, or start()/stop().
+
+    Options: ``state`` (a World to share instead of a fresh one), ``marketplace`` (the marketplace for
+    clients whose endpoint_url is neither MTurk host; default sandbox), ``seed`` (reproducible IDs),
+    ``record_calls`` (keep the call log; default True).
+    """
+    mock = MTurkMock(**options)
+    return mock if func is None else mock(func)
+
+
+def current() -> MTurkMock | None:
+    """The innermost active mock (inside a decorated function: its handle), or None."""
+    return botocore_hook.innermost()

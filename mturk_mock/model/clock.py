@@ -1,0 +1,71 @@
+"""The marketplace clock: real time by default, shifted or frozen at will by tests."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+
+_Instant = float | int | _dt.datetime
+
+
+def _epoch(when: _Instant) -> float:
+    if isinstance(when, _dt.datetime):
+        if when.tzinfo is None:
+            raise ValueError("naive datetime: give the clock a timezone-aware datetime")
+        return when.timestamp()
+    return float(when)
+
+
+class Clock:
+    """Epoch seconds with millisecond precision, like the timestamps MTurk sends.
+
+    ``advance`` moves time forward (retry delays, test durations, expirations); ``freeze`` stops it.
+    """
+
+    __slots__ = ("_offset", "_frozen_at")
+
+    def __init__(self, start: _Instant | None = None, *, frozen: bool = False) -> None:
+        self._offset = 0.0 if start is None else _epoch(start) - time.time()
+        self._frozen_at: float | None = None
+        if frozen:
+            self.freeze()
+
+    def now(self) -> float:
+        raw = self._frozen_at if self._frozen_at is not None else time.time() + self._offset
+        return round(raw, 3)
+
+    def now_ms(self) -> int:
+        return int(self.now() * 1000)
+
+    def datetime(self) -> _dt.datetime:
+        return _dt.datetime.fromtimestamp(self.now(), _dt.timezone.utc)
+
+    def advance(self, seconds: float = 0.0, **delta: float) -> float:
+        """Move time forward by ``seconds`` plus any timedelta keywords (minutes=5, days=1, ...)."""
+        step = seconds + _dt.timedelta(**delta).total_seconds()
+        if step < 0:
+            raise ValueError("the clock only moves forward; use set() to jump back")
+        if self._frozen_at is not None:
+            self._frozen_at += step
+        else:
+            self._offset += step
+        return self.now()
+
+    def set(self, when: _Instant) -> None:
+        target = _epoch(when)
+        if self._frozen_at is not None:
+            self._frozen_at = target
+        else:
+            self._offset = target - time.time()
+
+    def freeze(self, at: _Instant | None = None) -> None:
+        self._frozen_at = self.now() if at is None else _epoch(at)
+
+    def unfreeze(self) -> None:
+        if self._frozen_at is not None:
+            self._offset = self._frozen_at - time.time()
+            self._frozen_at = None
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None

@@ -1,0 +1,60 @@
+"""pytest plugin (registered through the ``pytest11`` entry point): fixtures ``mturk_mock`` and ``mturk_client``.
+
+Importing this module imports neither boto3 nor botocore; they load when a fixture is first used.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+SANDBOX_ENDPOINT = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
+PRODUCTION_ENDPOINT = "https://mturk-requester.us-east-1.amazonaws.com"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "mturk_mock(**options): options for the mturk_mock fixture, as for mock_mturk_qual "
+        "(marketplace='production', seed=1, record_calls=False, state=...)",
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _boto3_session():
+    # A session is slow to build (it reads config files and loaders); clients made from one are not.
+    import boto3
+
+    return boto3.session.Session()
+
+
+def make_client(marketplace: str = "sandbox"):
+    """A boto3 MTurk client with no credentials (the default requester) on the marketplace's endpoint."""
+    import botocore
+    from botocore.config import Config
+
+    endpoint = PRODUCTION_ENDPOINT if marketplace == "production" else SANDBOX_ENDPOINT
+    return _boto3_session().client("mturk", region_name="us-east-1", endpoint_url=endpoint,
+                                   config=Config(signature_version=botocore.UNSIGNED))
+
+
+@pytest.fixture
+def mturk_mock(request: pytest.FixtureRequest):
+    """An active mock with a clean marketplace for this test; yields its handle."""
+    from mturk_mock.mock import MTurkMock
+
+    marker = request.node.get_closest_marker("mturk_mock")
+    handle = MTurkMock(**(marker.kwargs if marker else {}))
+    handle.start()
+    try:
+        yield handle
+    finally:
+        if handle.active:
+            handle.stop()
+
+
+@pytest.fixture
+def mturk_client(mturk_mock):
+    """A boto3 MTurk client on the mock's marketplace endpoint, routed to the mock."""
+    return make_client(mturk_mock.default_marketplace)

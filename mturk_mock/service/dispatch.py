@@ -1,0 +1,78 @@
+"""One entry point for every transport: (world, marketplace, requester, operation, wire JSON) -> wire JSON.
+
+Each operation is a small function from the wire request to the wire response, registered in
+``OPERATIONS`` with ``@operation``. Validation runs before the lock; the handler runs under it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..model.errors import MTurkError, NotImplementedByMock, ServiceFault
+from ..model.world import Marketplace, World
+from .service_model import operation_names
+from .validation import request_validator
+
+log = logging.getLogger("mturk_mock")
+
+
+@dataclass(slots=True)
+class Call:
+    """What a handler knows about the request besides its members."""
+
+    world: World
+    market: Marketplace
+    requester: str
+    now: float
+
+
+Handler = Callable[[Call, dict], dict]
+OPERATIONS: dict[str, Handler] = {}
+
+
+def operation(name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        OPERATIONS[name] = handler
+        return handler
+
+    return register
+
+
+class UnknownOperation(MTurkError):
+    """A target that is not an MTurk operation at all (only an HTTP client can send one)."""
+
+    error_type = "UnknownOperationException"
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(f"Unknown operation {operation!r}", "")
+
+    def wire(self, epoch_ms: int) -> dict:
+        return {"Message": self.message, "__type": "com.amazon.coral.service#UnknownOperationException"}
+
+
+def _handler(operation_name: str) -> Handler:
+    handler = OPERATIONS.get(operation_name)
+    if handler is not None:
+        return handler
+    if operation_name in operation_names():
+        raise NotImplementedByMock(operation_name)
+    raise UnknownOperation(operation_name)
+
+
+def dispatch(world: World, marketplace: str, requester: str, operation_name: str,
+             request: object) -> tuple[int, dict]:
+    """Answer one request: (HTTP status, wire body). Never raises for anything a client can send."""
+    try:
+        handler = _handler(operation_name)
+        request_validator(operation_name)(request)
+        with world.lock:
+            call = Call(world, world.marketplace(marketplace), requester, world.clock.now())
+            return 200, handler(call, request)
+    except MTurkError as error:
+        return error.status, error.wire(world.clock.now_ms())
+    except Exception as exc:  # a bug in the mock: answer like the service would, and say so loudly
+        log.exception("mturk_mock failed on %s", operation_name)
+        fault = ServiceFault(f"mturk_mock internal error in {operation_name}: {exc!r}", "ServiceFault")
+        return fault.status, fault.wire(world.clock.now_ms())

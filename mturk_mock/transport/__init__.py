@@ -1,0 +1,1 @@
+"""Transports: how a request reaches ``service.dispatch`` (in-process botocore hook; HTTP later)."""
