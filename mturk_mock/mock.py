@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
@@ -40,7 +39,6 @@ class MTurkMock:
         self._record_calls = record_calls
         self._started_once = False
         self._active = False
-        self._calls_lock = threading.Lock()
 
     # -- activation -------------------------------------------------------------------------
     def start(self) -> MTurkMock:
@@ -78,18 +76,15 @@ class MTurkMock:
     def reset(self) -> None:
         """Back to an empty marketplace, a real-time clock and an empty call log."""
         self.world.clear()
-        with self._calls_lock:
-            self.calls.clear()
+        self.calls.clear()
 
     def calls_to(self, operation: str) -> list[CallRecord]:
         return [call for call in self.calls if call.operation == operation]
 
     def _record(self, operation: str, marketplace: str, requester: str, request: bytes, status: int,
                 response: bytes, request_id: str) -> None:
-        if self._record_calls:
-            record = CallRecord(operation, marketplace, requester, request, status, response, request_id)
-            with self._calls_lock:
-                self.calls.append(record)
+        if self._record_calls:  # list.append is atomic: no lock needed
+            self.calls.append(CallRecord(operation, marketplace, requester, request, status, response, request_id))
 
     # -- decorating ---------------------------------------------------------------------------
     def _fresh(self) -> MTurkMock:

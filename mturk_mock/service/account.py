@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .dispatch import Call, operation
+from .dispatcher import Call, operation
 
 
 @operation("GetAccountBalance")

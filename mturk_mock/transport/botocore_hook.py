@@ -13,13 +13,13 @@ Nothing is patched while no mock is active.
 from __future__ import annotations
 
 import json
+import random
 import threading
-import uuid
 from email.utils import formatdate
 from typing import TYPE_CHECKING
 
 from botocore import credentials as _credentials
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import Endpoint
 from botocore.hooks import HierarchicalEmitter
 
@@ -118,6 +118,49 @@ def requester_of(request_signer) -> str:
     return fields.get("access_key") or fields.get("_access_key") or DEFAULT_REQUESTER
 
 
+_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_random_bits = random.Random().getrandbits
+_dates: dict[int, str] = {}
+
+
+def _request_id() -> str:
+    """A version-4 UUID string, like x-amzn-RequestId; four times cheaper than str(uuid.uuid4())."""
+    hex32 = "%032x" % (_random_bits(128) & ~(0xF000 << 64 | 0xC << 60) | (0x4000 << 64 | 0x8 << 60))
+    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
+
+
+def _http_date(now: float) -> str:
+    second = int(now)
+    date = _dates.get(second)
+    if date is None:
+        if len(_dates) > 64:
+            _dates.clear()
+        date = _dates[second] = formatdate(second, usegmt=True)
+    return date
+
+
+class _Response(AWSResponse):
+    """An AWSResponse whose case-insensitive header dict is built only if somebody reads it."""
+
+    def __init__(self, url: str, status_code: int, headers: dict, raw) -> None:
+        self.url = url
+        self.status_code = status_code
+        self._raw_headers = headers
+        self._headers = None
+        self.raw = raw
+        self._content = None
+
+    @property
+    def headers(self) -> HeadersDict:
+        if self._headers is None:
+            self._headers = HeadersDict(self._raw_headers)
+        return self._headers
+
+    @headers.setter
+    def headers(self, value) -> None:
+        self._headers = HeadersDict(value)
+
+
 class _RawBody:
     __slots__ = ("_body",)
 
@@ -139,15 +182,18 @@ def answer(mock: MTurkMock, *, model, params, request_signer, context=None, **_)
     marketplace = marketplace_of(url) or mock.default_marketplace
     requester = requester_of(request_signer)
     world = mock.world
-    try:
-        request = json.loads(body)
-    except ValueError:
-        request = None  # cannot come from botocore's serializer; validation answers it
+    if body == b"{}":
+        request = {}
+    else:
+        try:
+            request = json.loads(body)
+        except ValueError:
+            request = None  # cannot come from botocore's serializer; validation answers it
     status, wire = dispatch(world, marketplace, requester, operation, request)
-    wire_body = json.dumps(wire, sort_keys=True, separators=(",", ":")).encode()
-    request_id = str(uuid.uuid4())
+    wire_body = _encode(wire).encode()
+    request_id = _request_id()
     headers = {"x-amzn-requestid": request_id, "content-type": CONTENT_TYPE,
-               "content-length": str(len(wire_body)), "date": formatdate(world.clock.now(), usegmt=True)}
+               "content-length": str(len(wire_body)), "date": _http_date(world.clock.now())}
     metadata = {"RequestId": request_id, "HTTPStatusCode": status, "HTTPHeaders": dict(headers),
                 "RetryAttempts": 0}
     if status < 300:
@@ -156,4 +202,4 @@ def answer(mock: MTurkMock, *, model, params, request_signer, context=None, **_)
     else:
         parsed = convert_error(wire, metadata)
     mock._record(operation, marketplace, requester, body, status, wire_body, request_id)
-    return AWSResponse(url, status, headers, _RawBody(wire_body)), parsed
+    return _Response(url, status, headers, _RawBody(wire_body)), parsed

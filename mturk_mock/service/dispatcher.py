@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..model.errors import MTurkError, NotImplementedByMock, ServiceFault
 from ..model.world import Marketplace, World
 from .service_model import operation_names
-from .validation import request_validator
+from .validation import Check, request_validator
 
 log = logging.getLogger("mturk_mock")
 
@@ -35,6 +35,7 @@ OPERATIONS: dict[str, Handler] = {}
 def operation(name: str) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         OPERATIONS[name] = handler
+        _routes.pop(name, None)
         return handler
 
     return register
@@ -52,24 +53,30 @@ class UnknownOperation(MTurkError):
         return {"Message": self.message, "__type": "com.amazon.coral.service#UnknownOperationException"}
 
 
-def _handler(operation_name: str) -> Handler:
-    handler = OPERATIONS.get(operation_name)
-    if handler is not None:
-        return handler
-    if operation_name in operation_names():
-        raise NotImplementedByMock(operation_name)
-    raise UnknownOperation(operation_name)
+_routes: dict[str, tuple[Handler, Check]] = {}
+
+
+def _route(operation_name: str) -> tuple[Handler, Check]:
+    """The handler and compiled validator of an operation, looked up once."""
+    route = _routes.get(operation_name)
+    if route is None:
+        handler = OPERATIONS.get(operation_name)
+        if handler is None:
+            if operation_name in operation_names():
+                raise NotImplementedByMock(operation_name)
+            raise UnknownOperation(operation_name)
+        route = _routes[operation_name] = (handler, request_validator(operation_name))
+    return route
 
 
 def dispatch(world: World, marketplace: str, requester: str, operation_name: str,
              request: object) -> tuple[int, dict]:
     """Answer one request: (HTTP status, wire body). Never raises for anything a client can send."""
     try:
-        handler = _handler(operation_name)
-        request_validator(operation_name)(request)
+        handler, validate = _route(operation_name)
+        validate(request)
         with world.lock:
-            call = Call(world, world.marketplace(marketplace), requester, world.clock.now())
-            return 200, handler(call, request)
+            return 200, handler(Call(world, world.marketplaces[marketplace], requester, world.clock.now()), request)
     except MTurkError as error:
         return error.status, error.wire(world.clock.now_ms())
     except Exception as exc:  # a bug in the mock: answer like the service would, and say so loudly
