@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
-__all__ = ["CallRecord", "Clock", "MTurkMock", "NetworkBlocked", "World", "current", "mock_mturk_qual"]
+__all__ = ["CallRecord", "Clock", "MTurkMock", "NetworkBlocked", "SimulatedWorker", "World", "WorkerError",
+           "build_answers", "current", "mock_mturk_qual"]
 
 _LAZY = {
     "mock_mturk_qual": "mturk_mock.mock",
@@ -18,12 +19,18 @@ _LAZY = {
     "Clock": "mturk_mock.model.clock",
     "World": "mturk_mock.model.world",
     "NetworkBlocked": "mturk_mock.transport.botocore_hook",
+    "SimulatedWorker": "mturk_mock.simulation",
+    "WorkerError": "mturk_mock.model.marketplace",
+    "build_answers": "mturk_mock.model.qualification_test",
 }
 
 if TYPE_CHECKING:
     from .calls import CallRecord
     from .mock import MTurkMock, current, mock_mturk_qual
     from .model.clock import Clock
+    from .model.marketplace import WorkerError
+    from .model.qualification_test import build_answers
+    from .simulation import SimulatedWorker
     from .model.world import World
     from .transport.botocore_hook import NetworkBlocked
 

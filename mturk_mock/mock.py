@@ -10,7 +10,9 @@ import wrapt
 
 from .calls import CallRecord
 from .model.clock import Clock
+from .model.marketplace import Notification
 from .model.world import MARKETPLACES, SANDBOX, World
+from .simulation import SimulatedWorker, make_worker
 from .transport import botocore_hook
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,14 +29,15 @@ class MTurkMock:
     """
 
     def __init__(self, *, state: World | None = None, marketplace: str = SANDBOX, seed: int | None = None,
-                 record_calls: bool = True) -> None:
+                 record_calls: bool = True, name_reservation: float = 0.0, known_workers: str = "any") -> None:
         if marketplace not in MARKETPLACES:
             raise ValueError(f"marketplace must be one of {', '.join(MARKETPLACES)}, not {marketplace!r}")
-        self._options = {"state": state, "marketplace": marketplace, "seed": seed, "record_calls": record_calls}
+        self._options = {"state": state, "marketplace": marketplace, "seed": seed, "record_calls": record_calls,
+                         "name_reservation": name_reservation, "known_workers": known_workers}
         self.default_marketplace = marketplace
         self._shared = state
-        self._seed = seed
-        self.world = state if state is not None else World(seed=seed)
+        self._world_options = {"seed": seed, "name_reservation": name_reservation, "known_workers": known_workers}
+        self.world = state if state is not None else World(**self._world_options)
         self.calls: list[CallRecord] = []
         self._record_calls = record_calls
         self._started_once = False
@@ -45,7 +48,7 @@ class MTurkMock:
         if self._active:
             raise RuntimeError("this mock is already active; create another mock_mturk_qual() to nest")
         if self._started_once and self._shared is None:
-            self.world = World(seed=self._seed)
+            self.world = World(**self._world_options)
             self.calls = []
         self._started_once = True
         botocore_hook.push(self)
@@ -77,6 +80,16 @@ class MTurkMock:
         """Back to an empty marketplace, a real-time clock and an empty call log."""
         self.world.clear()
         self.calls.clear()
+
+    def worker(self, worker_id: str | None = None, *, marketplace: str | None = None) -> SimulatedWorker:
+        """A simulated worker (registered in the marketplace); a new realistic ID when none is given."""
+        return make_worker(self, worker_id, marketplace)
+
+    @property
+    def notifications(self) -> list[Notification]:
+        """Messages MTurk would have sent to workers (grants with SendNotification, revokes with a
+        Reason, rejected requests), oldest first."""
+        return self.world.notifications
 
     def calls_to(self, operation: str) -> list[CallRecord]:
         return [call for call in self.calls if call.operation == operation]
@@ -138,13 +151,16 @@ class MTurkMock:
 def mock_mturk_qual(func: F, /) -> F: ...
 @overload
 def mock_mturk_qual(*, state: World | None = ..., marketplace: str = ..., seed: int | None = ...,
-                    record_calls: bool = ...) -> MTurkMock: ...
+                    record_calls: bool = ..., name_reservation: float = ..., known_workers: str = ...) -> MTurkMock: ...
 def mock_mturk_qual(func=None, /, **options):
     """``@mock_mturk_qual``, ``@mock_mturk_qual(...)``, ``with mock_mturk_qual() as mturk``, or start()/stop().
 
     Options: ``state`` (a World to share instead of a fresh one), ``marketplace`` (the marketplace for
     clients whose endpoint_url is neither MTurk host; default sandbox), ``seed`` (reproducible IDs),
-    ``record_calls`` (keep the call log; default True).
+    ``record_calls`` (keep the call log; default True), ``name_reservation`` (seconds a deleted qualification
+    type's name stays taken; the service says up to 48 hours; default 0: released at once), ``known_workers``
+    (``"any"``: every well-formed worker ID is a worker, the default; ``"registered"``: only workers made
+    with ``mturk.worker()``, others get ParameterValidationError on WorkerId).
     """
     mock = MTurkMock(**options)
     return mock if func is None else mock(func)

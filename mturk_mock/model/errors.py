@@ -9,6 +9,15 @@ from __future__ import annotations
 PREFIX = "AWS.MechanicalTurk."
 
 
+def _java_text(value: object) -> object:
+    """How the service (Java) spells a value in a message: null, true, false."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 class MTurkError(Exception):
     """Base of every error the mock answers with (HTTP 400 unless a subclass says otherwise)."""
 
@@ -52,7 +61,7 @@ class ParameterValidationError(MTurkError):
 
     @classmethod
     def invalid_value(cls, parameter: str, value: object) -> ParameterValidationError:
-        shown = "null" if value is None else value
+        shown = _java_text(value)
         return cls(parameter, f'The value "{shown}" is not valid for the parameter {parameter}.')
 
     @classmethod

@@ -6,40 +6,33 @@ import threading
 
 from .clock import Clock
 from .ids import IdFactory
+from .marketplace import PRODUCTION, SANDBOX, Marketplace, Notification
 
-SANDBOX = "sandbox"
-PRODUCTION = "production"
 MARKETPLACES = (SANDBOX, PRODUCTION)
+KNOWN_WORKERS = ("any", "registered")
 
 # The requester of a client that has no credentials at all.
 DEFAULT_REQUESTER = "<default>"
-
-SANDBOX_BALANCE = "10000.00"  # "This amount is always $10000.00" (spec 6.8)
-
-
-class Marketplace:
-    """The state of one endpoint (sandbox or production); nothing crosses between them."""
-
-    def __init__(self, world: World, name: str) -> None:
-        self.world = world
-        self.name = name
-        self.balances: dict[str, str] = {}
-
-    def balance(self, requester: str) -> str:
-        if self.name == SANDBOX:
-            return SANDBOX_BALANCE
-        return self.balances.get(requester, self.world.production_balance)
 
 
 class World:
     """Everything a mock activation owns. Operations run under ``lock``; the model does no I/O."""
 
     def __init__(self, *, clock: Clock | None = None, seed: int | None = None,
-                 production_balance: str = "10000.00") -> None:
+                 production_balance: str = "10000.00", name_reservation: float = 0.0,
+                 known_workers: str = "any") -> None:
+        if known_workers not in KNOWN_WORKERS:
+            raise ValueError(f"known_workers must be one of {', '.join(KNOWN_WORKERS)}, not {known_workers!r}")
         self.lock = threading.RLock()
         self.clock = clock or Clock()
         self.ids = IdFactory(seed)
         self.production_balance = production_balance
+        # Seconds a deleted qualification type's name stays taken (the service says "up to 48 hours").
+        self.name_reservation = name_reservation
+        # "any": every well-formed worker ID is a worker; "registered": only those made through the handle.
+        self.known_workers = known_workers
+        self.serial = 0  # makes every pagination token unique
+        self.notifications: list[Notification] = []
         self.marketplaces = {name: Marketplace(self, name) for name in MARKETPLACES}
 
     def clear(self) -> None:
@@ -47,6 +40,11 @@ class World:
         with self.lock:
             self.clock = Clock()
             self.marketplaces = {name: Marketplace(self, name) for name in MARKETPLACES}
+            self.notifications.clear()
+
+    def next_serial(self) -> int:
+        self.serial += 1
+        return self.serial
 
     def marketplace(self, name: str) -> Marketplace:
         try:
