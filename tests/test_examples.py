@@ -1,0 +1,29 @@
+"""The example scripts run and print what they promise."""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
+
+
+def _run(name: str) -> str:
+    done = subprocess.run([sys.executable, str(EXAMPLES / name)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_quickstart():
+    out = _run("quickstart.py")
+    assert "sandbox balance: 10000.00" in out
+    assert "search 'TAGGING LEVEL 2': ['Image tagging level 2']" in out
+    assert "AWS.MechanicalTurk.QualificationTypeAlreadyExists" in out
+
+
+def test_qualification_test_workflow():
+    out = _run("qualification_test_workflow.py")
+    scores = [line.split("score")[1].split()[0] for line in out.splitlines() if "took the test" in line]
+    assert [int(score) for score in scores] == [100, 50, 0]
+    assert out.count("  qualified") == 2 and out.count("not qualified") == 1
