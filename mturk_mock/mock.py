@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, overload
 
 import wrapt
@@ -84,6 +84,17 @@ class MTurkMock:
     def worker(self, worker_id: str | None = None, *, marketplace: str | None = None) -> SimulatedWorker:
         """A simulated worker (registered in the marketplace); a new realistic ID when none is given."""
         return make_worker(self, worker_id, marketplace)
+
+    def grant_qualifications(self, type_id: str, grants: Mapping[str, int] | Iterable[tuple[str, int]], *,
+                             marketplace: str | None = None) -> int:
+        """Seed many grants at once (worker ID -> IntegerValue), as AssociateQualificationWithWorker would
+        make them but without a client call or notification each: for tests that need a large state."""
+        world = self.world
+        pairs = grants.items() if isinstance(grants, Mapping) else grants
+        with world.lock:
+            market = world.marketplace(marketplace or self.default_marketplace)
+            qual = market.qualification_types.get(type_id)
+            return market.grant_many(qual, pairs, world.clock.now())
 
     @property
     def notifications(self) -> list[Notification]:

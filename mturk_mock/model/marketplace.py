@@ -3,6 +3,8 @@ and the worker-side flow the API cannot express (spec 1.5-1.14)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 SANDBOX, PRODUCTION = "sandbox", "production"
 SANDBOX_BALANCE = "10000.00"  # "This amount is always $10000.00" (spec 6.8)
 DELETED_TYPE_REASON = "The QualificationType was deleted."
+WORKER_ID = re.compile(r"A[A-Z0-9]{1,63}").fullmatch
 
 
 class WorkerError(Exception):
@@ -84,6 +87,18 @@ class Marketplace:
         if notify:
             self._notify(worker_id, "granted", qual, f"You have been granted the qualification {qual.name}.")
         return grant
+
+    def grant_many(self, qual: QualificationType, grants: Iterable[tuple[str, int]], now: float) -> int:
+        """Seed grants without API calls and without notifications; as Associate would, one per pair."""
+        roster = self.roster(qual.type_id)
+        known = self.workers if self.world.known_workers == "registered" else None
+        count = 0
+        for worker_id, value in grants:
+            if not WORKER_ID(worker_id) or (known is not None and worker_id not in known):
+                raise ValueError(f"{worker_id!r} is not a known, well-formed worker ID")
+            roster.grant(qual.type_id, worker_id, value, now)
+            count += 1
+        return count
 
     def disassociate(self, qual: QualificationType, worker_id: str, reason: str | None) -> Grant:
         self.check_worker(worker_id)
