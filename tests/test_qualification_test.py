@@ -6,7 +6,10 @@ Spec section 2. The XML here is written by small independent helpers (not by the
 from __future__ import annotations
 
 import random
+import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from xml.sax.saxutils import escape
@@ -47,8 +50,7 @@ def esc(text: str) -> str:
 
 def sel_q(qid: str, sids, *, head: str = "", other: bool = False, content: str = "<Text>Q</Text>") -> str:
     selections = "".join(
-        f"<Selection><SelectionIdentifier>{esc(s)}</SelectionIdentifier><Text>{esc(s)}</Text></Selection>"
-        for s in sids
+        f"<Selection><SelectionIdentifier>{esc(s)}</SelectionIdentifier><Text>{esc(s)}</Text></Selection>" for s in sids
     )
     other_xml = "<OtherSelection/>" if other else ""
     return (
@@ -111,6 +113,25 @@ def ans_sel(qid: str, *sids: str) -> str:
 
 def answers(*parts: str, ns: str = QFA) -> str:
     return f'<QuestionFormAnswers xmlns="{ns}">{"".join(parts)}</QuestionFormAnswers>'
+
+
+@contextmanager
+def within(seconds: float) -> Iterator[None]:
+    """Fail (rather than hang) when the block takes longer than `seconds`."""
+
+    def expire(signum, frame):
+        raise TimeoutError(f"took longer than {seconds} s")
+
+    if not hasattr(signal, "setitimer"):  # not POSIX: no guard, the test just runs
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def invalid(func, xml: str, *args, parameter: str, reason: str = "", **kwargs) -> InvalidXML:
@@ -214,7 +235,10 @@ def test_worked_example_parses_as_written():
     assert [q.identifier for q in parsed.questions] == ["sky", "primaries"]
     sky, primaries = parsed.questions
     assert (sky.answer_kind, sky.selection_ids, sky.display_name, sky.is_required) == (
-        "selection", ("blue", "green"), "Sky", True,
+        "selection",
+        ("blue", "green"),
+        "Sky",
+        True,
     )
     assert (sky.min_selection_count, sky.max_selection_count, sky.style_suggestion) == (1, 1, "radiobutton")
     assert (primaries.min_selection_count, primaries.max_selection_count) == (1, 4)
@@ -255,7 +279,7 @@ def test_worked_example_variants(primaries, expected):
 )
 def test_worked_example_with_range_mapping(parts, expected):
     mapping = "<QualificationValueMapping>" + rng([(0, 9, 1), (10, 20, 2)], 0) + "</QualificationValueMapping>"
-    range_key = KEY.replace(KEY[KEY.index("<QualificationValueMapping>"):KEY.index("</AnswerKey>")], mapping)
+    range_key = KEY.replace(KEY[KEY.index("<QualificationValueMapping>") : KEY.index("</AnswerKey>")], mapping)
     answer_key = parse_answer_key(range_key, parse_question_form(FORM))
     assert answer_key.mapping == RangeMapping((ScoreRange(0, 9, 1), ScoreRange(10, 20, 2)), 0)
     assert score(answer_key, parse_answers(answers(*parts))) == expected
@@ -280,7 +304,8 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
 HOSTILE = {
     "billion laughs": BILLION_LAUGHS,
     "external entity (file)": '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><{root} xmlns="{ns}">&x;</{root}>',
-    "external entity (http)": '<!DOCTYPE r [<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]><{root} xmlns="{ns}">&x;</{root}>',
+    "external entity (http)": '<!DOCTYPE r [<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]><{root} xmlns="{ns}">&x;'
+    "</{root}>",
     "parameter entity": '<!DOCTYPE r [<!ENTITY % p SYSTEM "http://127.0.0.1:9/p.dtd"> %p;]><{root} xmlns="{ns}"/>',
     "external DTD": '<!DOCTYPE r SYSTEM "http://127.0.0.1:9/r.dtd"><{root} xmlns="{ns}"/>',
     "plain DOCTYPE": '<!DOCTYPE {root}><{root} xmlns="{ns}"/>',
@@ -298,9 +323,8 @@ PARSERS = {
 @pytest.mark.parametrize("attack", HOSTILE)
 def test_hostile_documents_are_rejected_quickly(parameter, attack):
     parse, root, ns = PARSERS[parameter]
-    started = time.perf_counter()
-    invalid(parse, HOSTILE[attack].format(root=root, ns=ns), parameter=parameter)
-    assert time.perf_counter() - started < 1.0
+    with within(1.0):
+        invalid(parse, HOSTILE[attack].format(root=root, ns=ns), parameter=parameter)
 
 
 def test_parameter_name_is_configurable():
@@ -319,9 +343,8 @@ def test_oversized_documents_are_rejected_before_parsing(parameter):
     parse, root, ns = PARSERS[parameter]
     # 70 KB of broken XML: a parser would complain about syntax, the size check fires first.
     xml = f'<{root} xmlns="{ns}">' + "<" * 70_000
-    started = time.perf_counter()
-    invalid(parse, xml, parameter=parameter, reason="larger than 65535 bytes")
-    assert time.perf_counter() - started < 1.0
+    with within(1.0):
+        invalid(parse, xml, parameter=parameter, reason="larger than 65535 bytes")
 
 
 def test_size_limit_counts_utf8_bytes():
@@ -336,9 +359,21 @@ def test_size_limit_counts_utf8_bytes():
 
 @pytest.mark.parametrize(
     "xml",
-    ["", "   ", "not xml", "<", "<QuestionForm", "\x00", "\ud800", "<a>\ud800</a>", "<?xml version='1.0'?>",
-     form(sel_q("q", ["a"])) + "<trailing/>", form(sel_q("q", ["a"])).replace("</QuestionForm>", ""),
-     "\ufeff" * 3, "<QuestionForm xmlns='" + QF17 + "'>&#0;</QuestionForm>"],
+    [
+        "",
+        "   ",
+        "not xml",
+        "<",
+        "<QuestionForm",
+        "\x00",
+        "\ud800",
+        "<a>\ud800</a>",
+        "<?xml version='1.0'?>",
+        form(sel_q("q", ["a"])) + "<trailing/>",
+        form(sel_q("q", ["a"])).replace("</QuestionForm>", ""),
+        "\ufeff" * 3,
+        "<QuestionForm xmlns='" + QF17 + "'>&#0;</QuestionForm>",
+    ],
 )
 def test_garbage_is_invalid_xml(xml):
     invalid(parse_question_form, xml, parameter="Test")
@@ -366,30 +401,58 @@ def only_invalid_xml(xml: str) -> None:
             pass
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_arbitrary_text_only_raises_invalid_xml(xml):
     only_invalid_xml(xml)
 
 
 XMLISH = st.lists(
-    st.sampled_from([
-        "<", ">", "</", "/>", "<?xml version='1.0'?>", "<!DOCTYPE x>", "&amp;", "&#13;", "&#x0;", "<![CDATA[",
-        "]]>", f' xmlns="{QF17}"', f' xmlns="{AK}"', f' xmlns="{QFA}"', "QuestionForm", "AnswerKey",
-        "QuestionFormAnswers", "Question", "Answer", "QuestionIdentifier", "SelectionIdentifier", "AnswerOption",
-        "AnswerScore", "99999999999999999999", "-1", "1e400", "x", "é", "\U0001f600", " ",
-    ]),
+    st.sampled_from(
+        [
+            "<",
+            ">",
+            "</",
+            "/>",
+            "<?xml version='1.0'?>",
+            "<!DOCTYPE x>",
+            "&amp;",
+            "&#13;",
+            "&#x0;",
+            "<![CDATA[",
+            "]]>",
+            f' xmlns="{QF17}"',
+            f' xmlns="{AK}"',
+            f' xmlns="{QFA}"',
+            "QuestionForm",
+            "AnswerKey",
+            "QuestionFormAnswers",
+            "Question",
+            "Answer",
+            "QuestionIdentifier",
+            "SelectionIdentifier",
+            "AnswerOption",
+            "AnswerScore",
+            "99999999999999999999",
+            "-1",
+            "1e400",
+            "x",
+            "é",
+            "\U0001f600",
+            " ",
+        ]
+    ),
     max_size=40,
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(XMLISH)
 def test_xml_like_text_only_raises_invalid_xml(xml):
     only_invalid_xml(xml)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.sampled_from([FORM, KEY, ANSWERS]),
     st.integers(0, len(KEY)),
@@ -401,16 +464,36 @@ def test_mutated_documents_parse_or_raise_invalid_xml(document, at, cut, insert)
     only_invalid_xml(document[:at] + insert + document[at + cut :])
 
 
+@within(5.0)
 def test_huge_numbers_are_invalid_xml():
     big = "9" * 5000  # beyond int()'s default digit limit
-    invalid(parse_answer_key, KEY.replace("<AnswerScore>10</AnswerScore>", f"<AnswerScore>{big}</AnswerScore>"),
-            parse_question_form(FORM), parameter="AnswerKey", reason="must be an integer")
-    invalid(parse_question_form, FORM.replace("<MaxSelectionCount>4", f"<MaxSelectionCount>{big}"),
-            parameter="Test", reason="must be an integer")
-    invalid(parse_answer_key, key(KEY_QUESTIONS, mapping=scale("1e999999999")), parse_question_form(FORM),
-            parameter="AnswerKey", reason="xs:double")
-    invalid(parse_answer_key, key(KEY_QUESTIONS, mapping=scale("1e-999999999")), parse_question_form(FORM),
-            parameter="AnswerKey", reason="xs:double")
+    invalid(
+        parse_answer_key,
+        KEY.replace("<AnswerScore>10</AnswerScore>", f"<AnswerScore>{big}</AnswerScore>"),
+        parse_question_form(FORM),
+        parameter="AnswerKey",
+        reason="must be an integer",
+    )
+    invalid(
+        parse_question_form,
+        FORM.replace("<MaxSelectionCount>4", f"<MaxSelectionCount>{big}"),
+        parameter="Test",
+        reason="must be an integer",
+    )
+    invalid(
+        parse_answer_key,
+        key(KEY_QUESTIONS, mapping=scale("1e999999999")),
+        parse_question_form(FORM),
+        parameter="AnswerKey",
+        reason="xs:double",
+    )
+    invalid(
+        parse_answer_key,
+        key(KEY_QUESTIONS, mapping=scale("1e-999999999")),
+        parse_question_form(FORM),
+        parameter="AnswerKey",
+        reason="xs:double",
+    )
 
 
 # ---------------------------------------------------------------- rule 2: namespaces and roots
@@ -428,10 +511,20 @@ def test_question_form_accepts_both_namespaces(ns):
         (form(sel_q("q", ["a"]), ns=SCHEMAS + "2005-10-01/AnswerKey.xsd"), "namespace"),
         (form(sel_q("q", ["a"]), ns=SCHEMAS + "2017-11-06/QuestionForm.xsd/"), "namespace"),
         (form(sel_q("q", ["a"])).replace(f' xmlns="{QF17}"', ""), "namespace"),
-        (f'<ExternalQuestion xmlns="{SCHEMAS}2006-07-14/ExternalQuestion.xsd"><ExternalURL>https://x</ExternalURL>'
-         "<FrameHeight>0</FrameHeight></ExternalQuestion>", "root element must be QuestionForm"),
-        (f'<HTMLQuestion xmlns="{SCHEMAS}2011-11-11/HTMLQuestion.xsd"><HTMLContent>x</HTMLContent>'
-         "<FrameHeight>0</FrameHeight></HTMLQuestion>", "root element must be QuestionForm"),
+        (
+            (
+                f'<ExternalQuestion xmlns="{SCHEMAS}2006-07-14/ExternalQuestion.xsd">'
+                "<ExternalURL>https://x</ExternalURL><FrameHeight>0</FrameHeight></ExternalQuestion>"
+            ),
+            "root element must be QuestionForm",
+        ),
+        (
+            (
+                f'<HTMLQuestion xmlns="{SCHEMAS}2011-11-11/HTMLQuestion.xsd"><HTMLContent>x</HTMLContent>'
+                "<FrameHeight>0</FrameHeight></HTMLQuestion>"
+            ),
+            "root element must be QuestionForm",
+        ),
         (f'<q:QuestionForm xmlns:q="{QF17}">{sel_q("q", ["a"])}</q:QuestionForm>', "not in namespace"),
     ],
 )
@@ -468,54 +561,107 @@ BAD_FORMS = {
     "no question": (form("<Overview><Text>x</Text></Overview>"), "at least one Question"),
     "empty root": (form(), "at least one Question"),
     "unknown child of root": (form(sel_q("q", ["a"]), "<Bogus/>"), "unexpected element Bogus"),
-    "text in root": (form(sel_q("q", ["a"]), "stray"), "unexpected text"),
+    "text in root": (form(sel_q("q", ["a"]), "stray"), "unexpected text after Question"),
+    "text before a child": (
+        FORM.replace("<Question>\n", "<Question>stray", 1),
+        "unexpected text inside Question",
+    ),
     "missing identifier": (FORM.replace(Q, ""), "needs QuestionIdentifier"),
     "empty identifier": (FORM.replace(Q, "<QuestionIdentifier/>"), "must not be empty"),
-    "blank identifier": (FORM.replace(Q, "<QuestionIdentifier> \n</QuestionIdentifier>"), "must not be empty"),
-    "identifier with child": (FORM.replace(Q, "<QuestionIdentifier>s<Text/></QuestionIdentifier>"), "contain"),
+    "blank identifier": (
+        FORM.replace(Q, "<QuestionIdentifier> \n</QuestionIdentifier>"),
+        "must not be empty",
+    ),
+    "identifier with child": (
+        FORM.replace(Q, "<QuestionIdentifier>s<Text/></QuestionIdentifier>"),
+        "contain",
+    ),
     "duplicate identifier": (FORM.replace(">primaries<", ">sky<"), "duplicate QuestionIdentifier 'sky'"),
-    "out of order": (FORM.replace("<DisplayName>Sky</DisplayName>\n    <IsRequired>true</IsRequired>",
-                                  "<IsRequired>true</IsRequired><DisplayName>Sky</DisplayName>"), "DisplayName"),
-    "two display names": (FORM.replace("<DisplayName>Sky</DisplayName>", "<DisplayName>a</DisplayName>" * 2),
-                          "unexpected element DisplayName"),
-    "bad IsRequired": (FORM.replace("<IsRequired>true</IsRequired>", "<IsRequired>yes</IsRequired>", 1),
-                       "true or false"),
-    "missing QuestionContent": (form(sel_q("q", ["a"])).replace("<QuestionContent><Text>Q</Text></QuestionContent>",
-                                                                ""), "needs QuestionContent"),
+    "out of order": (
+        FORM.replace(
+            "<DisplayName>Sky</DisplayName>\n    <IsRequired>true</IsRequired>",
+            "<IsRequired>true</IsRequired><DisplayName>Sky</DisplayName>",
+        ),
+        "DisplayName",
+    ),
+    "two display names": (
+        FORM.replace("<DisplayName>Sky</DisplayName>", "<DisplayName>a</DisplayName>" * 2),
+        "unexpected element DisplayName",
+    ),
+    "bad IsRequired": (
+        FORM.replace("<IsRequired>true</IsRequired>", "<IsRequired>yes</IsRequired>", 1),
+        "true or false",
+    ),
+    "missing QuestionContent": (
+        form(sel_q("q", ["a"])).replace("<QuestionContent><Text>Q</Text></QuestionContent>", ""),
+        "needs QuestionContent",
+    ),
     "unknown content": (form(sel_q("q", ["a"], content="<Bogus/>")), "unexpected element Bogus"),
-    "unknown overview content": (FORM.replace("<Title>Colour check</Title>", "<Header/>"), "unexpected element"),
-    "foreign namespace content": (form(sel_q("q", ["a"], content='<Text xmlns="urn:x">Q</Text>')),
-                                  "not in namespace"),
-    "missing AnswerSpecification": (form(text_q("q", "")).replace("<AnswerSpecification></AnswerSpecification>",
-                                                                   ""), "needs AnswerSpecification"),
+    "unknown overview content": (
+        FORM.replace("<Title>Colour check</Title>", "<Header/>"),
+        "unexpected element",
+    ),
+    "foreign namespace content": (
+        form(sel_q("q", ["a"], content='<Text xmlns="urn:x">Q</Text>')),
+        "not in namespace",
+    ),
+    "missing AnswerSpecification": (
+        form(text_q("q", "")).replace("<AnswerSpecification></AnswerSpecification>", ""),
+        "needs AnswerSpecification",
+    ),
     "empty AnswerSpecification": (form(text_q("q", "")), "exactly one of"),
     "two answers": (form(text_q("q", "<FreeTextAnswer/><FreeTextAnswer/>")), "exactly one of"),
     "unknown answer": (form(text_q("q", "<EssayAnswer/>")), "unexpected element EssayAnswer"),
-    "bad free text child": (form(text_q("q", "<FreeTextAnswer><Bogus/></FreeTextAnswer>")), "unexpected element"),
+    "bad free text child": (
+        form(text_q("q", "<FreeTextAnswer><Bogus/></FreeTextAnswer>")),
+        "unexpected element",
+    ),
     "no Selections": (form(text_q("q", "<SelectionAnswer/>")), "needs Selections"),
     "empty Selections": (form(sel_q("q", [])), "needs Selection"),
-    "selection without identifier": (FORM.replace("<SelectionIdentifier>blue</SelectionIdentifier>", ""),
-                                     "needs SelectionIdentifier"),
+    "selection without identifier": (
+        FORM.replace("<SelectionIdentifier>blue</SelectionIdentifier>", ""),
+        "needs SelectionIdentifier",
+    ),
     "empty selection identifier": (FORM.replace(">blue<", "><"), "must not be empty"),
     "duplicate selection": (FORM.replace(">green<", ">blue<"), "duplicate SelectionIdentifier"),
     "selection without content": (FORM.replace("<Text>Blue</Text>", ""), "exactly one of Text"),
-    "selection with two contents": (FORM.replace("<Text>Blue</Text>", "<Text>B</Text><Text>B</Text>"),
-                                    "unexpected element Text"),
-    "OtherSelection not last": (form(sel_q("q", ["a", "b"])).replace(
-        "</Selection><Selection>", "</Selection><OtherSelection/><Selection>"), "unexpected element Selection"),
-    "negative MinSelectionCount": (form(sel_q("q", ["a"], head="<MinSelectionCount>-1</MinSelectionCount>")),
-                                   "outside 0.."),
-    "zero MaxSelectionCount": (form(sel_q("q", ["a"], head="<MaxSelectionCount>0</MaxSelectionCount>")),
-                               "outside 1.."),
+    "selection with two contents": (
+        FORM.replace("<Text>Blue</Text>", "<Text>B</Text><Text>B</Text>"),
+        "unexpected element Text",
+    ),
+    "OtherSelection not last": (
+        form(sel_q("q", ["a", "b"])).replace("</Selection><Selection>", "</Selection><OtherSelection/><Selection>"),
+        "unexpected element Selection",
+    ),
+    "negative MinSelectionCount": (
+        form(sel_q("q", ["a"], head="<MinSelectionCount>-1</MinSelectionCount>")),
+        "outside 0..",
+    ),
+    "zero MaxSelectionCount": (
+        form(sel_q("q", ["a"], head="<MaxSelectionCount>0</MaxSelectionCount>")),
+        "outside 1..",
+    ),
     "Min above Max": (FORM.replace("<MinSelectionCount>1</", "<MinSelectionCount>5</"), "greater than"),
-    "Min above default Max": (form(sel_q("q", ["a", "b"], head="<MinSelectionCount>2</MinSelectionCount>")),
-                              "greater than"),
+    "Min above default Max": (
+        form(sel_q("q", ["a", "b"], head="<MinSelectionCount>2</MinSelectionCount>")),
+        "greater than",
+    ),
     "non-integer count": (FORM.replace("<MaxSelectionCount>4</", "<MaxSelectionCount>4.0</"), "integer"),
-    "count beyond xs:int": (FORM.replace("<MaxSelectionCount>4</", "<MaxSelectionCount>2147483648</"), "outside"),
+    "count beyond xs:int": (
+        FORM.replace("<MaxSelectionCount>4</", "<MaxSelectionCount>2147483648</"),
+        "outside",
+    ),
     "bad StyleSuggestion": (FORM.replace(">radiobutton<", ">slider<"), "StyleSuggestion 'slider'"),
-    "counts out of order": (form(sel_q("q", ["a"], head="<MaxSelectionCount>2</MaxSelectionCount>"
-                                                       "<MinSelectionCount>1</MinSelectionCount>")),
-                            "unexpected element MinSelectionCount"),
+    "counts out of order": (
+        form(
+            sel_q(
+                "q",
+                ["a"],
+                head="<MaxSelectionCount>2</MaxSelectionCount><MinSelectionCount>1</MinSelectionCount>",
+            )
+        ),
+        "unexpected element MinSelectionCount",
+    ),
 }
 
 
@@ -526,25 +672,46 @@ def test_question_form_structure_is_validated(case):
 
 
 def test_question_form_accepts_the_full_shape():
-    overview = "<Overview><Title>t</Title><List><ListItem>i</ListItem></List><FormattedContent><![CDATA[<b>x</b>]]>" \
-               "</FormattedContent></Overview>"
+    overview = (
+        "<Overview><Title>t</Title><List><ListItem>i</ListItem></List><FormattedContent><![CDATA[<b>x</b>]]>"
+        "</FormattedContent></Overview>"
+    )
     xml = form(
         overview,
-        text_q("essay", "<FreeTextAnswer><Constraints><Length minLength='1'/></Constraints><DefaultText>d"
-                        "</DefaultText><NumberOfLinesSuggestion>3</NumberOfLinesSuggestion></FreeTextAnswer>"),
+        text_q(
+            "essay",
+            "<FreeTextAnswer><Constraints><Length minLength='1'/></Constraints><DefaultText>d"
+            "</DefaultText><NumberOfLinesSuggestion>3</NumberOfLinesSuggestion></FreeTextAnswer>",
+        ),
         "<Overview><Text>between</Text></Overview><!-- a comment -->",
-        sel_q("pick", ["a", "b", "c"], other=True, head="<MinSelectionCount>0</MinSelectionCount>"
-              "<MaxSelectionCount>2</MaxSelectionCount><StyleSuggestion>multichooser</StyleSuggestion>"),
+        sel_q(
+            "pick",
+            ["a", "b", "c"],
+            other=True,
+            head="<MinSelectionCount>0</MinSelectionCount>"
+            "<MaxSelectionCount>2</MaxSelectionCount><StyleSuggestion>multichooser</StyleSuggestion>",
+        ),
         text_q("q3").replace("<QuestionContent>", "<IsRequired> 0 </IsRequired><QuestionContent>"),
         "<Overview/>",
     )
     parsed = parse_question_form('<?xml version="1.0" encoding="UTF-8"?>\n' + xml)
     essay, pick, q3 = parsed.questions
     assert (essay.answer_kind, essay.selection_ids, essay.min_selection_count, essay.is_required) == (
-        "free_text", (), None, False,
+        "free_text",
+        (),
+        None,
+        False,
     )
-    assert (pick.answer_kind, pick.has_other_selection, pick.selection_ids) == ("selection", True, ("a", "b", "c"))
-    assert (pick.min_selection_count, pick.max_selection_count, pick.style_suggestion) == (0, 2, "multichooser")
+    assert (pick.answer_kind, pick.has_other_selection, pick.selection_ids) == (
+        "selection",
+        True,
+        ("a", "b", "c"),
+    )
+    assert (pick.min_selection_count, pick.max_selection_count, pick.style_suggestion) == (
+        0,
+        2,
+        "multichooser",
+    )
     assert q3.is_required is False and q3.answer_kind == "free_text"
 
 
@@ -560,25 +727,43 @@ def test_identifiers_are_kept_verbatim():
     assert parsed.questions[0].selection_ids == ("<x>", " y")
 
 
-FILE_UPLOAD = "<FileUploadAnswer><MaxFileSizeInBytes>100</MaxFileSizeInBytes>" \
-              "<MinFileSizeInBytes>1</MinFileSizeInBytes></FileUploadAnswer>"
+FILE_UPLOAD = (
+    "<FileUploadAnswer><MaxFileSizeInBytes>100</MaxFileSizeInBytes>"
+    "<MinFileSizeInBytes>1</MinFileSizeInBytes></FileUploadAnswer>"
+)
 APPLICATION = "<Application><JavaApplet/></Application>"
 
 
 @pytest.mark.parametrize("ns", [QF17, QF05])
 def test_deprecated_elements_are_never_allowed_in_a_qualification_test(ns):
-    invalid(parse_question_form, form(text_q("f", FILE_UPLOAD), ns=ns), parameter="Test",
-            reason="FileUploadAnswer is not allowed in a qualification test")
-    invalid(parse_question_form, form(text_q("f", content=APPLICATION), ns=ns), parameter="Test",
-            reason="Application is not allowed in a qualification test")
-    invalid(parse_question_form, form(f"<Overview>{APPLICATION}</Overview>", text_q("f"), ns=ns), parameter="Test",
-            reason="Application")
+    invalid(
+        parse_question_form,
+        form(text_q("f", FILE_UPLOAD), ns=ns),
+        parameter="Test",
+        reason="FileUploadAnswer is not allowed in a qualification test",
+    )
+    invalid(
+        parse_question_form,
+        form(text_q("f", content=APPLICATION), ns=ns),
+        parameter="Test",
+        reason="Application is not allowed in a qualification test",
+    )
+    invalid(
+        parse_question_form,
+        form(f"<Overview>{APPLICATION}</Overview>", text_q("f"), ns=ns),
+        parameter="Test",
+        reason="Application",
+    )
 
 
 def test_deprecated_elements_are_accepted_only_in_legacy_hit_questions():
-    legacy = parse_question_form(form(text_q("f", FILE_UPLOAD, content=APPLICATION), ns=QF05),
-                                 parameter="Question", qualification_test=False)
+    legacy = parse_question_form(
+        form(text_q("f", FILE_UPLOAD, content=APPLICATION), ns=QF05),
+        parameter="Question",
+        qualification_test=False,
+    )
     assert legacy.questions[0].answer_kind == "file_upload"
+
     def hit_question(xml):
         return parse_question_form(xml, parameter="Question", qualification_test=False)
 
@@ -604,23 +789,35 @@ BAD_KEYS = {
     "question twice": (key(key_q("sky", [(["blue"], 1)]), key_q("sky", [(["green"], 1)])), "more than once"),
     "no AnswerOption": (key(key_q("sky", [])), "needs AnswerOption"),
     "option without selection": (key(key_q("sky", [([], 1)])), "needs SelectionIdentifier"),
-    "option without score": (key(key_q("sky", [(["blue"], 1)]).replace("<AnswerScore>1</AnswerScore>", "")),
-                             "needs AnswerScore"),
+    "option without score": (
+        key(key_q("sky", [(["blue"], 1)]).replace("<AnswerScore>1</AnswerScore>", "")),
+        "needs AnswerScore",
+    ),
     "blank identifier": (key(key_q(" ", [(["blue"], 1)])), "must not be empty"),
     "decimal score": (key(key_q("sky", [(["blue"], "1.5")])), "must be an integer"),
     "score above xs:int": (key(key_q("sky", [(["blue"], INT_MAX + 1)])), "outside"),
     "score below xs:int": (key(key_q("sky", [(["blue"], INT_MIN - 1)])), "outside"),
     "default above xs:int": (key(key_q("sky", [(["blue"], 1)], INT_MAX + 1)), "outside"),
-    "default before options": (key(key_q("sky", [(["blue"], 1)], 0).replace(
-        "<DefaultScore>0</DefaultScore>", "").replace("<AnswerOption>", "<DefaultScore>0</DefaultScore><AnswerOption>")),
-        "unexpected element DefaultScore in Question (needs AnswerOption)"),
+    "default before options": (
+        key(
+            key_q("sky", [(["blue"], 1)], 0)
+            .replace("<DefaultScore>0</DefaultScore>", "")
+            .replace("<AnswerOption>", "<DefaultScore>0</DefaultScore><AnswerOption>")
+        ),
+        "unexpected element DefaultScore in Question (needs AnswerOption)",
+    ),
     "unknown element": (key(key_q("sky", [(["blue"], 1)]), "<Bogus/>"), "unexpected element Bogus"),
-    "empty mapping": (key(key_q("sky", [(["blue"], 1)])).replace(
-        "</AnswerKey>", "<QualificationValueMapping/></AnswerKey>"), "exactly one of"),
+    "empty mapping": (
+        key(key_q("sky", [(["blue"], 1)])).replace("</AnswerKey>", "<QualificationValueMapping/></AnswerKey>"),
+        "exactly one of",
+    ),
     "two mappings": (key(key_q("sky", [(["blue"], 1)]), mapping=pct(5) + scale(2)), "exactly one of"),
-    "mapping before questions": (key(key_q("sky", [(["blue"], 1)]), mapping=pct(5)).replace(
-        "<Question>", "<QualificationValueMapping>" + pct(5) + "</QualificationValueMapping><Question>", 1),
-        "unexpected element QualificationValueMapping in AnswerKey (needs Question)"),
+    "mapping before questions": (
+        key(key_q("sky", [(["blue"], 1)]), mapping=pct(5)).replace(
+            "<Question>", "<QualificationValueMapping>" + pct(5) + "</QualificationValueMapping><Question>", 1
+        ),
+        "unexpected element QualificationValueMapping in AnswerKey (needs Question)",
+    ),
     "zero maximum": (key(key_q("sky", [(["blue"], 1)]), mapping=pct(0)), "outside 1.."),
     "negative maximum": (key(key_q("sky", [(["blue"], 1)]), mapping=pct(-5)), "outside 1.."),
     "maximum above xs:int": (key(key_q("sky", [(["blue"], 1)]), mapping=pct(INT_MAX + 1)), "outside 1.."),
@@ -629,20 +826,49 @@ BAD_KEYS = {
     "multiplier NaN": (key(key_q("sky", [(["blue"], 1)]), mapping=scale("NaN")), "finite decimal"),
     "multiplier beyond double": (key(key_q("sky", [(["blue"], 1)]), mapping=scale("1e400")), "xs:double"),
     "multiplier empty": (key(key_q("sky", [(["blue"], 1)]), mapping=scale("")), "finite decimal"),
-    "range without ranges": (key(key_q("sky", [(["blue"], 1)]), mapping=rng([], 0)), "needs SummedScoreRange"),
-    "range without out-of-range": (key(key_q("sky", [(["blue"], 1)]), mapping=rng([(0, 1, 1)], 0).replace(
-        "<OutOfRangeQualificationValue>0</OutOfRangeQualificationValue>", "")), "needs OutOfRangeQualificationValue"),
-    "out-of-range first": (key(key_q("sky", [(["blue"], 1)]), mapping=rng([(0, 1, 1)], 0).replace(
-        "<RangeMapping>", "<RangeMapping><OutOfRangeQualificationValue>0</OutOfRangeQualificationValue>")),
-        "unexpected element OutOfRangeQualificationValue in RangeMapping (needs SummedScoreRange)"),
-    "two out-of-range values": (key(key_q("sky", [(["blue"], 1)]), mapping=rng([(0, 1, 1)], 0).replace(
-        "</RangeMapping>", "<OutOfRangeQualificationValue>1</OutOfRangeQualificationValue></RangeMapping>")),
-        "unexpected element OutOfRangeQualificationValue"),
+    "range without ranges": (
+        key(key_q("sky", [(["blue"], 1)]), mapping=rng([], 0)),
+        "needs SummedScoreRange",
+    ),
+    "range without out-of-range": (
+        key(
+            key_q("sky", [(["blue"], 1)]),
+            mapping=rng([(0, 1, 1)], 0).replace("<OutOfRangeQualificationValue>0</OutOfRangeQualificationValue>", ""),
+        ),
+        "needs OutOfRangeQualificationValue",
+    ),
+    "out-of-range first": (
+        key(
+            key_q("sky", [(["blue"], 1)]),
+            mapping=rng([(0, 1, 1)], 0).replace(
+                "<RangeMapping>",
+                "<RangeMapping><OutOfRangeQualificationValue>0</OutOfRangeQualificationValue>",
+            ),
+        ),
+        "unexpected element OutOfRangeQualificationValue in RangeMapping (needs SummedScoreRange)",
+    ),
+    "two out-of-range values": (
+        key(
+            key_q("sky", [(["blue"], 1)]),
+            mapping=rng([(0, 1, 1)], 0).replace(
+                "</RangeMapping>",
+                "<OutOfRangeQualificationValue>1</OutOfRangeQualificationValue></RangeMapping>",
+            ),
+        ),
+        "unexpected element OutOfRangeQualificationValue",
+    ),
     "lower above upper": (key(key_q("sky", [(["blue"], 1)]), mapping=rng([(5, 4, 1)], 0)), "above its upper"),
-    "range missing a bound": (key(key_q("sky", [(["blue"], 1)]), mapping=rng([(0, 1, 1)], 0).replace(
-        "<InclusiveUpperBound>1</InclusiveUpperBound>", "")), "needs InclusiveUpperBound"),
-    "range value above xs:int": (key(key_q("sky", [(["blue"], 1)]), mapping=rng([(0, 1, INT_MAX + 1)], 0)),
-                                 "outside"),
+    "range missing a bound": (
+        key(
+            key_q("sky", [(["blue"], 1)]),
+            mapping=rng([(0, 1, 1)], 0).replace("<InclusiveUpperBound>1</InclusiveUpperBound>", ""),
+        ),
+        "needs InclusiveUpperBound",
+    ),
+    "range value above xs:int": (
+        key(key_q("sky", [(["blue"], 1)]), mapping=rng([(0, 1, INT_MAX + 1)], 0)),
+        "outside",
+    ),
 }
 
 
@@ -662,8 +888,16 @@ def test_answer_key_accepts_xs_int_extremes_and_whitespace():
 
 @pytest.mark.parametrize(
     ("written", "exact"),
-    [("1.5", Fraction(3, 2)), ("0.1", Fraction(1, 10)), ("-2", Fraction(-2)), ("1E2", Fraction(100)),
-     (".5", Fraction(1, 2)), ("5.", Fraction(5)), ("+2.5e-1", Fraction(1, 4)), ("0e-99999999", Fraction(0))],
+    [
+        ("1.5", Fraction(3, 2)),
+        ("0.1", Fraction(1, 10)),
+        ("-2", Fraction(-2)),
+        ("1E2", Fraction(100)),
+        (".5", Fraction(1, 2)),
+        ("5.", Fraction(5)),
+        ("+2.5e-1", Fraction(1, 4)),
+        ("0e-99999999", Fraction(0)),
+    ],
 )
 def test_scale_multiplier_is_kept_exact(written, exact):
     parsed = parse_answer_key(key(key_q("sky", [(["blue"], 1)]), mapping=scale(written)), parse_question_form(FORM))
@@ -706,30 +940,58 @@ def test_answers_may_be_empty():
 
 BAD_ANSWERS = {
     "duplicate answer": (answers(ans_sel("sky", "blue"), ans_sel("sky", "green")), "more than one Answer"),
-    "missing identifier": (answers("<Answer><SelectionIdentifier>a</SelectionIdentifier></Answer>"),
-                           "needs QuestionIdentifier"),
+    "missing identifier": (
+        answers("<Answer><SelectionIdentifier>a</SelectionIdentifier></Answer>"),
+        "needs QuestionIdentifier",
+    ),
     "empty identifier": (answers(ans_sel("")), "must not be empty"),
     "empty selection": (answers(ans_sel("sky", "")), "must not be empty"),
-    "selection then free text": (answers(ans_sel("sky", "blue").replace("</Answer>", "<FreeText/></Answer>")),
-                                 "unexpected element FreeText"),
-    "free text then selection": (answers("<Answer><QuestionIdentifier>q</QuestionIdentifier><FreeText/>"
-                                         "<SelectionIdentifier>a</SelectionIdentifier></Answer>"),
-                                 "unexpected element SelectionIdentifier"),
-    "two free texts": (answers("<Answer><QuestionIdentifier>q</QuestionIdentifier><FreeText/><FreeText/></Answer>"),
-                       "unexpected element FreeText"),
-    "other text before selection": (answers("<Answer><QuestionIdentifier>q</QuestionIdentifier><OtherSelectionText>"
-                                            "o</OtherSelectionText><SelectionIdentifier>a</SelectionIdentifier>"
-                                            "</Answer>"), "unexpected element SelectionIdentifier"),
-    "file key without size": (answers("<Answer><QuestionIdentifier>q</QuestionIdentifier><UploadedFileKey>k"
-                                      "</UploadedFileKey></Answer>"), "unexpected element UploadedFileKey"),
-    "file size without key": (answers("<Answer><QuestionIdentifier>q</QuestionIdentifier><UploadedFileSizeInBytes>1"
-                                      "</UploadedFileSizeInBytes></Answer>"), "needs UploadedFileKey"),
-    "negative file size": (answers("<Answer><QuestionIdentifier>q</QuestionIdentifier><UploadedFileSizeInBytes>-1"
-                                   "</UploadedFileSizeInBytes><UploadedFileKey>k</UploadedFileKey></Answer>"),
-                           "outside"),
+    "selection then free text": (
+        answers(ans_sel("sky", "blue").replace("</Answer>", "<FreeText/></Answer>")),
+        "unexpected element FreeText",
+    ),
+    "free text then selection": (
+        answers(
+            "<Answer><QuestionIdentifier>q</QuestionIdentifier><FreeText/>"
+            "<SelectionIdentifier>a</SelectionIdentifier></Answer>"
+        ),
+        "unexpected element SelectionIdentifier",
+    ),
+    "two free texts": (
+        answers("<Answer><QuestionIdentifier>q</QuestionIdentifier><FreeText/><FreeText/></Answer>"),
+        "unexpected element FreeText",
+    ),
+    "other text before selection": (
+        answers(
+            "<Answer><QuestionIdentifier>q</QuestionIdentifier><OtherSelectionText>"
+            "o</OtherSelectionText><SelectionIdentifier>a</SelectionIdentifier>"
+            "</Answer>"
+        ),
+        "unexpected element SelectionIdentifier",
+    ),
+    "file key without size": (
+        answers("<Answer><QuestionIdentifier>q</QuestionIdentifier><UploadedFileKey>k</UploadedFileKey></Answer>"),
+        "unexpected element UploadedFileKey",
+    ),
+    "file size without key": (
+        answers(
+            "<Answer><QuestionIdentifier>q</QuestionIdentifier><UploadedFileSizeInBytes>1"
+            "</UploadedFileSizeInBytes></Answer>"
+        ),
+        "needs UploadedFileKey",
+    ),
+    "negative file size": (
+        answers(
+            "<Answer><QuestionIdentifier>q</QuestionIdentifier><UploadedFileSizeInBytes>-1"
+            "</UploadedFileSizeInBytes><UploadedFileKey>k</UploadedFileKey></Answer>"
+        ),
+        "outside",
+    ),
     "unknown element": (answers(ans_sel("sky", "blue"), "<Comment/>"), "unexpected element Comment"),
-    "free text with markup": (answers("<Answer><QuestionIdentifier>q</QuestionIdentifier><FreeText>a<b/>"
-                                      "</FreeText></Answer>"), "must not contain elements"),
+    "free text with markup": (
+        answers("<Answer><QuestionIdentifier>q</QuestionIdentifier><FreeText>a<b/></FreeText></Answer>"),
+        "must not contain elements",
+    ),
 }
 
 
@@ -776,7 +1038,16 @@ def test_only_key_questions_are_summed():
 
 @pytest.mark.parametrize(
     ("total", "maximum", "expected"),
-    [(1, 8, 13), (-1, 8, -12), (-49, 40, -122), (3, 8, 38), (14, 20, 70), (0, 7, 0), (21, 20, 105), (-3, 8, -37)],
+    [
+        (1, 8, 13),
+        (-1, 8, -12),
+        (-49, 40, -122),
+        (3, 8, 38),
+        (14, 20, 70),
+        (0, 7, 0),
+        (21, 20, 105),
+        (-3, 8, -37),
+    ],
 )
 def test_percentage_rounds_half_up_exactly(total, maximum, expected):
     # (-49, 40): -122.5 exactly, while float arithmetic gives -122.50000000000001 and would round to -123.
@@ -785,10 +1056,21 @@ def test_percentage_rounds_half_up_exactly(total, maximum, expected):
 
 @pytest.mark.parametrize(
     ("total", "multiplier", "expected"),
-    [(100, "0.145", 15), (5, "0.1", 1), (3, "1.5", 5), (-3, "0.5", -1), (7, "2", 14), (-5, "-0.1", 1), (1, "1e-3", 0)],
+    [
+        (100, "0.145", 15),
+        (5, "0.1", 1),
+        (3, "1.5", 5),
+        (-3, "0.5", -1),
+        (7, "2", 14),
+        (-5, "-0.1", 1),
+        (1, "1e-3", 0),
+        (1, "0.49999999999999999999", 0),
+        (-1, "0.50000000000000000001", -1),
+    ],
 )
 def test_scale_rounds_half_up_exactly(total, multiplier, expected):
     # 0.145 * 100 is 14.499999999999998 in floating point; exactly it is 14.5 -> 15.
+    # 0.49999999999999999999 rounds to the double 0.5, which would give 1.
     assert score_of(key(key_q("a", [(["x"], total)]), mapping=scale(multiplier)), ans_sel("a", "x")) == expected
 
 
@@ -812,8 +1094,9 @@ def test_sums_beyond_32_bits_are_exact():
 
 def test_build_answers_looks_like_the_service():
     xml = build_answers({"sky": "blue", "primaries": ["r", "g"]})
-    assert xml.startswith('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<QuestionFormAnswers xmlns="'
-                          + QFA + '">')
+    assert xml.startswith(
+        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<QuestionFormAnswers xmlns="' + QFA + '">'
+    )
     parsed = parse_answers(xml)
     assert parsed["sky"].selection_ids == ("blue",)
     assert parsed["primaries"].selection_ids == ("r", "g")
@@ -822,24 +1105,29 @@ def test_build_answers_looks_like_the_service():
 
 def test_build_answers_uses_the_form_for_free_text():
     text_form = parse_question_form(form(sel_q("s", ["a&b"]), text_q("t"), text_q("e")))
-    xml = build_answers({"s": "a&b", "t": "x < y & \"z\"\r\n", "e": ""}, text_form)
+    xml = build_answers({"s": "a&b", "t": 'x < y & "z"\r\n', "e": ""}, text_form)
     assert "<FreeText/>" in xml and "a&amp;b" in xml
     parsed = parse_answers(xml)
     assert parsed["s"] == Answer("s", ("a&b",))
-    assert parsed["t"] == Answer("t", free_text="x < y & \"z\"\r\n")
+    assert parsed["t"] == Answer("t", free_text='x < y & "z"\r\n')
     assert parsed["e"] == Answer("e", free_text="")
     assert parse_answers(build_answers({"t": "text"}))["t"].selection_ids == ("text",)  # no form: a selection
 
 
 @pytest.mark.parametrize(
     ("mapping", "message"),
-    [({"moon": "a"}, "'moon' is not in the QuestionForm"), ({"s": "c"}, "has no selection 'c'"),
-     ({"s": ["a", "c"]}, "has no selection 'c'"), ({"t": ["a"]}, "needs a string"),
-     ({"f": "x"}, "file upload")],
+    [
+        ({"moon": "a"}, "'moon' is not in the QuestionForm"),
+        ({"s": "c"}, "has no selection 'c'"),
+        ({"s": ["a", "c"]}, "has no selection 'c'"),
+        ({"t": ["a"]}, "needs a string"),
+        ({"f": "x"}, "file upload"),
+    ],
 )
 def test_build_answers_checks_against_the_form(mapping, message):
-    legacy = parse_question_form(form(sel_q("s", ["a", "b"]), text_q("t"), text_q("f", FILE_UPLOAD), ns=QF05),
-                                 qualification_test=False)
+    legacy = parse_question_form(
+        form(sel_q("s", ["a", "b"]), text_q("t"), text_q("f", FILE_UPLOAD), ns=QF05), qualification_test=False
+    )
     with pytest.raises(ValueError, match=message) as info:
         build_answers(mapping, legacy)
     assert not isinstance(info.value, InvalidXML)
@@ -847,8 +1135,16 @@ def test_build_answers_checks_against_the_form(mapping, message):
 
 @pytest.mark.parametrize(
     ("mapping", "error"),
-    [({"q": "a\x00"}, ValueError), ({"q\x1f": "a"}, ValueError), ({"q": "\ud800"}, ValueError), ({" ": "a"}, ValueError),
-     ({"q": " \t"}, ValueError), ({"q": [1]}, TypeError), ({1: "a"}, TypeError), ({"q": "x" * MAX_XML_BYTES}, ValueError)],
+    [
+        ({"q": "a\x00"}, ValueError),
+        ({"q\x1f": "a"}, ValueError),
+        ({"q": "\ud800"}, ValueError),
+        ({" ": "a"}, ValueError),
+        ({"q": " \t"}, ValueError),
+        ({"q": [1]}, TypeError),
+        ({1: "a"}, TypeError),
+        ({"q": "x" * MAX_XML_BYTES}, ValueError),
+    ],
 )
 def test_build_answers_rejects_what_xml_cannot_carry(mapping, error):
     with pytest.raises(error):
@@ -862,6 +1158,13 @@ XML_CHARS = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_character
 )
 IDENT = st.text(XML_CHARS, min_size=1, max_size=6).filter(lambda s: s.strip(" \t\r\n"))
 SCORES = st.integers(INT_MIN, INT_MAX) | st.integers(-20, 20)
+QUESTION_IDS = st.lists(IDENT, min_size=1, max_size=5, unique=True)
+SELECTION_IDS = st.lists(IDENT, min_size=1, max_size=5, unique=True)
+KIND = st.integers(0, 3)  # 0: free text / unanswered, else selection / answered
+FREE_TEXT = st.text(XML_CHARS, max_size=8)
+PICKS = st.lists(st.integers(0, 5), max_size=6)  # may repeat selections and may be empty
+OPTIONS = st.lists(st.tuples(st.lists(st.integers(0, 5), min_size=1, max_size=6), SCORES), min_size=1, max_size=4)
+DEFAULT = st.none() | SCORES
 
 
 @dataclass
@@ -873,22 +1176,20 @@ class Generated:
 
 @st.composite
 def generated(draw) -> Generated:
-    qids = draw(st.lists(IDENT, min_size=1, max_size=5, unique=True))
-    questions = [(q, draw(st.lists(IDENT, min_size=1, max_size=5, unique=True)) if draw(st.integers(0, 3)) else None)
-                 for q in qids]
-    key_rows, worker = [], {}
+    # Strategies are built once (module level); picks are indices into the drawn identifiers.
+    questions = [(q, draw(SELECTION_IDS) if draw(KIND) else None) for q in draw(QUESTION_IDS)]
     questions[0] = (questions[0][0], questions[0][1] or ["only"])  # at least one graded question
+    key_rows, worker = [], {}
     for i, (qid, sids) in enumerate(questions):
         if sids is None:
             if draw(st.booleans()):
-                worker[qid] = draw(st.text(XML_CHARS, max_size=8))
+                worker[qid] = draw(FREE_TEXT)
             continue
-        subset = st.lists(st.sampled_from(sids), min_size=1, max_size=len(sids) + 1)
         if i == 0 or draw(st.booleans()):
-            options = draw(st.lists(st.tuples(subset, SCORES), min_size=1, max_size=4))
-            key_rows.append((qid, options, draw(st.none() | SCORES)))
-        if draw(st.integers(0, 3)):
-            worker[qid] = draw(st.lists(st.sampled_from(sids), max_size=len(sids) + 1))
+            options = [([sids[p % len(sids)] for p in picks], points) for picks, points in draw(OPTIONS)]
+            key_rows.append((qid, options, draw(DEFAULT)))
+        if draw(KIND):
+            worker[qid] = [sids[p % len(sids)] for p in draw(PICKS)]
     return Generated(questions, key_rows, worker)
 
 
@@ -905,11 +1206,14 @@ def render_answers(g: Generated, rnd: random.Random | None = None) -> str:
     if rnd:
         rnd.shuffle(items)
         items = [(q, rnd.sample(v, len(v)) if isinstance(v, list) else v) for q, v in items]
-    return answers(*(
-        ans_sel(q, *v) if isinstance(v, list)
-        else f"<Answer><QuestionIdentifier>{esc(q)}</QuestionIdentifier><FreeText>{esc(v)}</FreeText></Answer>"
-        for q, v in items
-    ))
+    return answers(
+        *(
+            ans_sel(q, *v)
+            if isinstance(v, list)
+            else f"<Answer><QuestionIdentifier>{esc(q)}</QuestionIdentifier><FreeText>{esc(v)}</FreeText></Answer>"
+            for q, v in items
+        )
+    )
 
 
 def expected_sum(g: Generated) -> int:
@@ -926,7 +1230,7 @@ def graded(g: Generated, mapping: str = "", rnd: random.Random | None = None) ->
     return score(parse_answer_key(render_key(g, mapping), parsed_form), parse_answers(render_answers(g, rnd)))
 
 
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY
@@ -934,7 +1238,8 @@ PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 def test_parsed_form_matches_what_was_written(g):
     parsed = parse_question_form(render_form(g))
     assert [(q.identifier, q.answer_kind, q.selection_ids) for q in parsed.questions] == [
-        (q, "free_text" if sids is None else "selection", () if sids is None else tuple(sids)) for q, sids in g.questions
+        (q, "free_text" if sids is None else "selection", () if sids is None else tuple(sids))
+        for q, sids in g.questions
     ]
 
 
@@ -960,8 +1265,11 @@ def test_scale_is_exact_round_half_up(g, numerator, decimals):
 
 
 @PROPERTY
-@given(generated(), st.lists(st.tuples(st.integers(-30, 30), st.integers(0, 20), SCORES), min_size=1, max_size=4),
-       SCORES)
+@given(
+    generated(),
+    st.lists(st.tuples(st.integers(-30, 30), st.integers(0, 20), SCORES), min_size=1, max_size=4),
+    SCORES,
+)
 def test_range_is_first_containing_range(g, raw_ranges, out):
     ranges = [(lo, lo + width, value) for lo, width, value in raw_ranges]
     total = expected_sum(g)
@@ -1008,8 +1316,9 @@ def test_parsing_a_large_test_is_fast():
     big_key = key(*(key_q(f"q{i}", [(["s0", "s1"], 2), (["s2"], 1)], -1) for i in range(100)), mapping=pct(200))
     worker = build_answers({f"q{i}": ["s1", "s0"] for i in range(100)})
     started = time.perf_counter()
-    for _ in range(10):
-        parsed_form = parse_question_form(big_form)
-        result = score(parse_answer_key(big_key, parsed_form), parse_answers(worker))
+    with within(10.0):
+        for _ in range(10):
+            parsed_form = parse_question_form(big_form)
+            result = score(parse_answer_key(big_key, parsed_form), parse_answers(worker))
     assert result == 100
     assert time.perf_counter() - started < 2.0  # generous: about 0.1 s on a laptop

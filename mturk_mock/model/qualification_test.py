@@ -10,6 +10,8 @@ re-exported here. Choices where the spec is silent (all [I]):
 * Percentage and Scale results round half up (Java Math.round) with exact arithmetic; a multiplier is
   taken exactly as written. Results are not clamped to 32 bits.
 * Every document is held to MAX_XML_BYTES, QuestionFormAnswers included.
+* Answers are not checked against the form (MTurk only guarantees schema conformance): answers to
+  unknown questions or selections are kept and simply never match the key.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from types import MappingProxyType
 from xml.etree.ElementTree import Element
 
 from .question_form_xml import (
@@ -34,13 +37,13 @@ from .question_form_xml import (
     parse_document,
     parse_question_form,
     split_tag,
-    utf8_length,
 )
 
 __all__ = [
     "MAX_XML_BYTES",
     "Answer",
     "AnswerKey",
+    "AnswerKind",
     "AnswerOption",
     "InvalidXML",
     "KeyQuestion",
@@ -51,6 +54,7 @@ __all__ = [
     "RangeMapping",
     "ScaleMapping",
     "ScoreRange",
+    "ValueMapping",
     "apply_mapping",
     "build_answers",
     "parse_answer_key",
@@ -141,7 +145,7 @@ class QuestionFormAnswers(Mapping[str, Answer]):
         index = {a.question_identifier: a for a in self.answers}
         if len(index) != len(self.answers):
             raise ValueError("at most one Answer per question")
-        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_index", MappingProxyType(index))
 
     def __getitem__(self, key: str) -> Answer:
         return self._index[key]
@@ -171,9 +175,7 @@ def parse_answer_key(xml: str, form: QuestionForm, *, parameter: str = "AnswerKe
 
 
 def _key_question(key: Reader, el: Element, form: QuestionForm) -> KeyQuestion:
-    parts = key.sequence(
-        el, (("QuestionIdentifier", 1, 1), ("AnswerOption", 1, None), ("DefaultScore", 0, 1))
-    )
+    parts = key.sequence(el, (("QuestionIdentifier", 1, 1), ("AnswerOption", 1, None), ("DefaultScore", 0, 1)))
     identifier = key.identifier(parts["QuestionIdentifier"][0])
     question = form.by_identifier.get(identifier)
     if question is None:
@@ -298,7 +300,7 @@ def build_answers(mapping: Mapping[str, str | Iterable[str]], form: QuestionForm
     free-text question when `form` says so; an iterable of strings is a set of selections."""
     body = "".join(_answer_xml(qid, value, form) for qid, value in mapping.items())
     xml = f'{_XML_DECLARATION}<QuestionFormAnswers xmlns="{ANSWERS_NS}">{body}</QuestionFormAnswers>'
-    if utf8_length(xml, "Answer") > MAX_XML_BYTES:
+    if len(xml.encode("utf-8")) > MAX_XML_BYTES:  # escape_text has already refused surrogates
         raise ValueError(f"the answers would be larger than {MAX_XML_BYTES} bytes")
     return xml
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
@@ -244,9 +244,7 @@ class QuestionForm:
         object.__setattr__(self, "by_identifier", MappingProxyType(index))
 
 
-def parse_question_form(
-    xml: str, *, parameter: str = "Test", qualification_test: bool = True
-) -> QuestionForm:
+def parse_question_form(xml: str, *, parameter: str = "Test", qualification_test: bool = True) -> QuestionForm:
     root = parse_document(xml, parameter, "QuestionForm", QUESTION_FORM_NAMESPACES)
     form = _FormReader(parameter, split_tag(root.tag)[0], qualification_test)
     form.no_text(root)
@@ -349,16 +347,13 @@ class _FormReader(Reader):
             self.fail(f"duplicate SelectionIdentifier in question {base.identifier!r}")
         if selections["OtherSelection"]:
             self.free_text_answer(selections["OtherSelection"][0])
-        return Question(
-            base.identifier,
-            "selection",
-            base.display_name,
-            base.is_required,
-            tuple(ids),
-            bool(selections["OtherSelection"]),
-            least,
-            most,
-            style,
+        return replace(
+            base,
+            selection_ids=tuple(ids),
+            has_other_selection=bool(selections["OtherSelection"]),
+            min_selection_count=least,
+            max_selection_count=most,
+            style_suggestion=style,
         )
 
     def selection(self, el: Element) -> str:
