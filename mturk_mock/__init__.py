@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
-__all__ = ["CallRecord", "Clock", "MTurkMock", "NetworkBlocked", "SimulatedWorker", "World", "WorkerError",
-           "build_answers", "current", "mock_mturk_qual"]
+__all__ = ["CallRecord", "Clock", "MTurkMock", "MTurkServer", "NetworkBlocked", "SimulatedWorker", "World",
+           "WorkerError", "build_answers", "current", "mock_mturk_qual"]
 
 _LAZY = {
     "mock_mturk_qual": "mturk_mock.mock",
@@ -19,6 +19,7 @@ _LAZY = {
     "Clock": "mturk_mock.model.clock",
     "World": "mturk_mock.model.world",
     "NetworkBlocked": "mturk_mock.transport.botocore_hook",
+    "MTurkServer": "mturk_mock.transport.http_server",
     "SimulatedWorker": "mturk_mock.simulation",
     "WorkerError": "mturk_mock.model.marketplace",
     "build_answers": "mturk_mock.model.qualification_test",
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from .simulation import SimulatedWorker
     from .model.world import World
     from .transport.botocore_hook import NetworkBlocked
+    from .transport.http_server import MTurkServer
 
 
 def __getattr__(name: str):

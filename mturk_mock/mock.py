@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import json
+import os
+import pathlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, overload
 
@@ -11,6 +14,7 @@ import wrapt
 from .calls import CallRecord
 from .model.clock import Clock
 from .model.marketplace import Notification
+from .model.snapshot import dump_world, load_world
 from .model.world import MARKETPLACES, SANDBOX, World
 from .simulation import SimulatedWorker, make_worker
 from .transport import botocore_hook
@@ -96,6 +100,23 @@ class MTurkMock:
             qual = market.qualification_types.get(type_id)
             return market.grant_many(qual, pairs, world.clock.now())
 
+    def save_state(self, path: str | os.PathLike) -> None:
+        """Write the state to a JSON file (atomically: an interrupted save leaves the old file intact)."""
+        data = json.dumps(dump_world(self.world), ensure_ascii=False)
+        target = pathlib.Path(path)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.write_text(data, encoding="utf-8")
+        os.replace(temporary, target)
+
+    def load_state(self, path: str | os.PathLike) -> None:
+        """Replace the state with one saved by ``save_state`` (ValueError if the file is not one)."""
+        try:
+            data = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path} is not a mturk_mock state: {exc}") from None
+        self.world = load_world(data)
+        self._shared = self.world
+
     @property
     def notifications(self) -> list[Notification]:
         """Messages MTurk would have sent to workers (grants with SendNotification, revokes with a
@@ -105,7 +126,7 @@ class MTurkMock:
     def calls_to(self, operation: str) -> list[CallRecord]:
         return [call for call in self.calls if call.operation == operation]
 
-    def _record(self, operation: str, marketplace: str, requester: str, request: bytes, status: int,
+    def record(self, operation: str, marketplace: str, requester: str, request: bytes, status: int,
                 response: bytes, request_id: str) -> None:
         if self._record_calls:  # list.append is atomic: no lock needed
             self.calls.append(CallRecord(operation, marketplace, requester, request, status, response, request_id))

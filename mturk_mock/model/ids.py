@@ -11,15 +11,21 @@ ALPHABET = string.ascii_uppercase + string.digits
 class IdFactory:
     """Random IDs; a seed makes a marketplace reproducible."""
 
-    __slots__ = ("_choices",)
+    __slots__ = ("_seed", "_random")
 
     def __init__(self, seed: int | None = None) -> None:
-        self._choices = random.Random(seed).choices
+        self._seed = seed
+        self._random: random.Random | None = None  # seeding from the OS is slow; most activations never need it
+
+    def _choices(self, k: int) -> str:
+        if self._random is None:
+            self._random = random.Random(self._seed)
+        return "".join(self._random.choices(ALPHABET, k=k))
 
     def entity(self, first: str = "3") -> str:
         """30 upper-case letters and digits, like HIT, assignment and custom qualification type IDs."""
-        return first + "".join(self._choices(ALPHABET, k=29))
+        return first + self._choices(29)
 
     def worker(self) -> str:
         """'A' and 13 more characters, like real worker IDs (A2YUCJ28XANFOX)."""
-        return "A" + "".join(self._choices(ALPHABET, k=13))
+        return "A" + self._choices(13)

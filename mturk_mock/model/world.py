@@ -15,6 +15,20 @@ KNOWN_WORKERS = ("any", "registered")
 DEFAULT_REQUESTER = "<default>"
 
 
+class _Marketplaces(dict):
+    """Each marketplace is built on first use: most tests touch one, and activation stays cheap."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__()
+        self._world = world
+
+    def __missing__(self, name: str) -> Marketplace:
+        if name not in MARKETPLACES:
+            raise KeyError(name)
+        market = self[name] = Marketplace(self._world, name)
+        return market
+
+
 class World:
     """Everything a mock activation owns. Operations run under ``lock``; the model does no I/O."""
 
@@ -33,13 +47,13 @@ class World:
         self.known_workers = known_workers
         self.serial = 0  # makes every pagination token unique
         self.notifications: list[Notification] = []
-        self.marketplaces = {name: Marketplace(self, name) for name in MARKETPLACES}
+        self.marketplaces = _Marketplaces(self)
 
     def clear(self) -> None:
         """Empty every marketplace and put the clock back on real time."""
         with self.lock:
             self.clock = Clock()
-            self.marketplaces = {name: Marketplace(self, name) for name in MARKETPLACES}
+            self.marketplaces = _Marketplaces(self)
             self.notifications.clear()
 
     def next_serial(self) -> int:

@@ -1,1 +1,1 @@
-"""Transports: how a request reaches ``service.dispatch`` (in-process botocore hook; HTTP later)."""
+"""Transports: how a request reaches ``service.dispatch`` (the in-process botocore hook, the HTTP server)."""

@@ -13,9 +13,7 @@ Nothing is patched while no mock is active.
 from __future__ import annotations
 
 import json
-import random
 import threading
-from email.utils import formatdate
 from typing import TYPE_CHECKING
 
 from botocore import credentials as _credentials
@@ -23,16 +21,16 @@ from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import Endpoint
 from botocore.hooks import HierarchicalEmitter
 
-from ..model.world import DEFAULT_REQUESTER, PRODUCTION, SANDBOX
+from ..model.world import DEFAULT_REQUESTER
 from ..service import dispatch
 from .converter import convert_error, output_converter
+from .wire import encode_body, marketplace_for_host, new_request_id, response_headers
 
 if TYPE_CHECKING:
     from ..mock import MTurkMock
 
 EVENT_PREFIX = "before-call.mturk."
 ENDPOINT_PREFIX = "mturk-requester"
-CONTENT_TYPE = "application/x-amz-json-1.1"
 
 
 class NetworkBlocked(RuntimeError):
@@ -97,13 +95,11 @@ _HOSTS: dict[str, str | None] = {}
 
 
 def marketplace_of(url: str) -> str | None:
-    """sandbox or production from the endpoint host; None for any other host (custom endpoint_url)."""
+    """sandbox or production from the endpoint URL's host; None for any other host (custom endpoint_url)."""
     try:
         return _HOSTS[url]
     except KeyError:
-        host = url.split("://", 1)[-1].split("/", 1)[0].lower()
-        found = SANDBOX if host.startswith("mturk-requester-sandbox.") else (
-            PRODUCTION if host.startswith("mturk-requester.") else None)
+        found = marketplace_for_host(url.split("://", 1)[-1].split("/", 1)[0])
         if len(_HOSTS) < 1024:
             _HOSTS[url] = found
         return found
@@ -116,27 +112,6 @@ def requester_of(request_signer) -> str:
         return DEFAULT_REQUESTER
     fields = vars(creds)
     return fields.get("access_key") or fields.get("_access_key") or DEFAULT_REQUESTER
-
-
-_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-_random_bits = random.Random().getrandbits
-_dates: dict[int, str] = {}
-
-
-def _request_id() -> str:
-    """A version-4 UUID string, like x-amzn-RequestId; four times cheaper than str(uuid.uuid4())."""
-    hex32 = "%032x" % (_random_bits(128) & ~(0xF000 << 64 | 0xC << 60) | (0x4000 << 64 | 0x8 << 60))
-    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
-
-
-def _http_date(now: float) -> str:
-    second = int(now)
-    date = _dates.get(second)
-    if date is None:
-        if len(_dates) > 64:
-            _dates.clear()
-        date = _dates[second] = formatdate(second, usegmt=True)
-    return date
 
 
 class _Response(AWSResponse):
@@ -190,10 +165,9 @@ def answer(mock: MTurkMock, *, model, params, request_signer, context=None, **_)
         except ValueError:
             request = None  # cannot come from botocore's serializer; validation answers it
     status, wire = dispatch(world, marketplace, requester, operation, request)
-    wire_body = _encode(wire).encode()
-    request_id = _request_id()
-    headers = {"x-amzn-requestid": request_id, "content-type": CONTENT_TYPE,
-               "content-length": str(len(wire_body)), "date": _http_date(world.clock.now())}
+    wire_body = encode_body(wire)
+    request_id = new_request_id()
+    headers = response_headers(request_id, wire_body, world.clock.now())
     metadata = {"RequestId": request_id, "HTTPStatusCode": status, "HTTPHeaders": dict(headers),
                 "RetryAttempts": 0}
     if status < 300:
@@ -201,5 +175,5 @@ def answer(mock: MTurkMock, *, model, params, request_signer, context=None, **_)
         parsed["ResponseMetadata"] = metadata
     else:
         parsed = convert_error(wire, metadata)
-    mock._record(operation, marketplace, requester, body, status, wire_body, request_id)
+    mock.record(operation, marketplace, requester, body, status, wire_body, request_id)
     return _Response(url, status, headers, _RawBody(wire_body)), parsed
