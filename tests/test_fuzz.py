@@ -1,0 +1,154 @@
+"""Hostile input never breaks the mock: every implemented operation, fed valid shapes with hostile
+values (through boto3), raw JSON of any type (through dispatch) or raw bytes (through the HTTP server),
+answers only botocore's ParamValidationError or an MTurk error, never an internal failure (issue 7)."""
+
+from __future__ import annotations
+
+import json
+
+import botocore
+import botocore.exceptions
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mturk_mock import MTurkMock, MTurkServer, World, mock_mturk_qual
+from mturk_mock.service import OPERATIONS, dispatch
+from mturk_mock.service.service_model import service_model
+
+from .helpers import create_type, requester_client
+from .samples import ANSWER_KEY, TEST
+from .test_server import TARGET, post
+
+MTURK_ERRORS = {"RequestError", "ServiceFault", "ParameterValidationError"}
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+GARBAGE_XML = [
+    "", "<", "not xml", "<QuestionForm/>", TEST[:200], TEST + "<extra/>", ANSWER_KEY,
+    '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]><x>&b;</x>',
+    '<!DOCTYPE x SYSTEM "http://127.0.0.1:1/evil.dtd"><x/>', "<x>" + "<y>" * 2000 + "</x>",
+]
+HOSTILE_TEXT = st.one_of(
+    st.text(max_size=50),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=3000),
+    st.sampled_from(["", " ", "\x00", "null", "3" * 30, "a" * 64, "A" * 65, "🙂" * 10, "A1B2C3D4E5F6G7",
+                     "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6", "000000000000000000L0", "Disposed", "Granted", "x" * 70_000]),
+    st.sampled_from(GARBAGE_XML),
+)
+HOSTILE_INT = st.one_of(st.integers(-(2**63), 2**63 - 1), st.sampled_from([0, -1, 1, 100, 101, 2**31, -(2**31) - 1]))
+
+
+def _value(shape, known_ids):
+    kind = shape.type_name
+    if kind == "string":
+        choices = [HOSTILE_TEXT]
+        if "pattern" in shape.metadata:  # well-formed values reach deeper than the pattern check
+            choices.append(st.from_regex(shape.metadata["pattern"].replace("+$", "{1,20}$"), fullmatch=True))
+        if shape.enum:
+            choices.append(st.sampled_from(shape.enum))
+        if known_ids and shape.name in ("EntityId", "String"):
+            choices.append(st.sampled_from(known_ids))
+        return st.one_of(choices)
+    if kind in ("integer", "long"):
+        return st.one_of(HOSTILE_INT, st.integers(0, 120))
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "list":
+        return st.lists(_value(shape.member, known_ids), max_size=3)
+    if kind == "structure":
+        return _structure(shape, known_ids)
+    if kind in ("double", "float"):
+        return st.floats(allow_nan=False)
+    if kind == "timestamp":
+        return st.integers(0, 2**33)
+    raise AssertionError(kind)
+
+
+def _structure(shape, known_ids):
+    members = {name: _value(member, known_ids) for name, member in shape.members.items()}
+    required = set(shape.required_members)
+    return st.fixed_dictionaries(
+        {name: strategy for name, strategy in members.items() if name in required},
+        optional={name: strategy for name, strategy in members.items() if name not in required})
+
+
+@pytest.fixture(scope="module")
+def marketplace():
+    """A mock with a little of everything, shared by the examples of this module."""
+    world = World(seed=5)
+    client = requester_client("AKIAFUZZ")
+    with mock_mturk_qual(state=world, record_calls=False) as mturk:
+        keyed = create_type(client, "keyed", Test=TEST, AnswerKey=ANSWER_KEY, TestDurationInSeconds=60)
+        manual = create_type(client, "manual", RetryDelayInSeconds=0)
+        client.associate_qualification_with_worker(QualificationTypeId=manual["QualificationTypeId"],
+                                                   WorkerId="A1B2C3D4E5F6G7")
+        request = mturk.worker().request_qualification(manual["QualificationTypeId"])
+    return world, client, [keyed["QualificationTypeId"], manual["QualificationTypeId"], request.request_id]
+
+
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_hostile_values_through_boto3(operation, marketplace):
+    world, client, known_ids = marketplace
+    shape = service_model().operation_model(operation).input_shape
+    method = getattr(client, botocore.xform_name(operation))
+
+    @FUZZ
+    @given(params=_structure(shape, known_ids))
+    def check(params):
+        try:
+            method(**params)
+        except botocore.exceptions.ParamValidationError:
+            pass
+        except botocore.exceptions.ClientError as error:
+            code, message = error.response["Error"]["Code"], error.response["Error"]["Message"]
+            assert code in MTURK_ERRORS, (code, message)
+            assert "internal error" not in message, message
+
+    with mock_mturk_qual(state=world, record_calls=False):
+        check()
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                       max_size=3), max_leaves=8)
+
+
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_any_json_through_dispatch(operation):
+    shape = service_model().operation_model(operation).input_shape
+    names = list(shape.members) if shape is not None else []
+    world = World(seed=1)
+
+    @FUZZ
+    @given(request=st.one_of(JSON_VALUES, st.dictionaries(st.sampled_from(names or ["X"]), JSON_VALUES)))
+    def check(request):
+        status, body = dispatch(world, "sandbox", "AKIAFUZZ", operation, request)
+        if status != 200:
+            kind = body["__type"].rsplit("#", 1)[-1]
+            assert kind in MTURK_ERRORS | {"SerializationException"}, body
+            assert "internal error" not in body["Message"], body
+
+    check()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with MTurkServer(MTurkMock(), port=0) as running:
+        yield running
+
+
+BODIES = st.one_of(st.binary(max_size=300), JSON_VALUES.map(lambda value: json.dumps(value).encode()),
+                   st.dictionaries(st.text(max_size=12), JSON_VALUES).map(lambda value: json.dumps(value).encode()))
+TARGETS = st.one_of(st.sampled_from([TARGET + name for name in OPERATIONS]),
+                    st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=40))
+
+
+@FUZZ
+@given(body=BODIES, target=TARGETS)
+def test_raw_http_bodies_never_break_the_server(server, body, target):
+    status, _, answer = post(server.url, body, {"X-Amz-Target": target})
+    if status != 200:
+        error = json.loads(answer)
+        assert status in (400, 413, 501), (status, error)
+        assert "internal error" not in error["Message"] and "server error" not in error["Message"], error
+    status, _, answer = post(server.url, b"{}", {"X-Amz-Target": TARGET + "GetAccountBalance"})
+    assert (status, json.loads(answer)) == (200, {"AvailableBalance": "10000.00"})
