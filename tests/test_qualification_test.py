@@ -33,6 +33,10 @@ from mturk_mock.model.qualification_test import (
     score,
 )
 
+from .samples import ANSWER_KEY as KEY
+from .samples import ANSWERS, KEY_QUESTIONS
+from .samples import TEST as FORM
+
 SCHEMAS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/"
 QF17 = SCHEMAS + "2017-11-06/QuestionForm.xsd"
 QF05 = SCHEMAS + "2005-10-01/QuestionForm.xsd"
@@ -145,89 +149,7 @@ def invalid(func, xml: str, *args, parameter: str, reason: str = "", **kwargs) -
 
 # ---------------------------------------------------------------- spec 2.5 worked example
 
-FORM = f"""<QuestionForm xmlns="{QF17}">
-  <Overview>
-    <Title>Colour check</Title>
-    <Text>Two short questions about colours.</Text>
-  </Overview>
-  <Question>
-    <QuestionIdentifier>sky</QuestionIdentifier>
-    <DisplayName>Sky</DisplayName>
-    <IsRequired>true</IsRequired>
-    <QuestionContent><Text>What colour is a clear midday sky?</Text></QuestionContent>
-    <AnswerSpecification>
-      <SelectionAnswer>
-        <StyleSuggestion>radiobutton</StyleSuggestion>
-        <Selections>
-          <Selection><SelectionIdentifier>blue</SelectionIdentifier><Text>Blue</Text></Selection>
-          <Selection><SelectionIdentifier>green</SelectionIdentifier><Text>Green</Text></Selection>
-        </Selections>
-      </SelectionAnswer>
-    </AnswerSpecification>
-  </Question>
-  <Question>
-    <QuestionIdentifier>primaries</QuestionIdentifier>
-    <IsRequired>true</IsRequired>
-    <QuestionContent><Text>Tick every additive primary colour.</Text></QuestionContent>
-    <AnswerSpecification>
-      <SelectionAnswer>
-        <MinSelectionCount>1</MinSelectionCount>
-        <MaxSelectionCount>4</MaxSelectionCount>
-        <StyleSuggestion>checkbox</StyleSuggestion>
-        <Selections>
-          <Selection><SelectionIdentifier>r</SelectionIdentifier><Text>Red</Text></Selection>
-          <Selection><SelectionIdentifier>g</SelectionIdentifier><Text>Green</Text></Selection>
-          <Selection><SelectionIdentifier>b</SelectionIdentifier><Text>Blue</Text></Selection>
-          <Selection><SelectionIdentifier>y</SelectionIdentifier><Text>Yellow</Text></Selection>
-        </Selections>
-      </SelectionAnswer>
-    </AnswerSpecification>
-  </Question>
-</QuestionForm>"""
-
-KEY_QUESTIONS = """
-  <Question>
-    <QuestionIdentifier>sky</QuestionIdentifier>
-    <AnswerOption>
-      <SelectionIdentifier>blue</SelectionIdentifier>
-      <AnswerScore>10</AnswerScore>
-    </AnswerOption>
-  </Question>
-  <Question>
-    <QuestionIdentifier>primaries</QuestionIdentifier>
-    <AnswerOption>
-      <SelectionIdentifier>r</SelectionIdentifier>
-      <SelectionIdentifier>g</SelectionIdentifier>
-      <SelectionIdentifier>b</SelectionIdentifier>
-      <AnswerScore>10</AnswerScore>
-    </AnswerOption>
-    <AnswerOption>
-      <SelectionIdentifier>r</SelectionIdentifier>
-      <SelectionIdentifier>g</SelectionIdentifier>
-      <AnswerScore>4</AnswerScore>
-    </AnswerOption>
-    <DefaultScore>-2</DefaultScore>
-  </Question>"""
-
-KEY = f"""<AnswerKey xmlns="{AK}">{KEY_QUESTIONS}
-  <QualificationValueMapping>
-    <PercentageMapping>
-      <MaximumSummedScore>20</MaximumSummedScore>
-    </PercentageMapping>
-  </QualificationValueMapping>
-</AnswerKey>"""
-
-ANSWERS = f"""<QuestionFormAnswers xmlns="{QFA}">
-  <Answer>
-    <QuestionIdentifier>sky</QuestionIdentifier>
-    <SelectionIdentifier>blue</SelectionIdentifier>
-  </Answer>
-  <Answer>
-    <QuestionIdentifier>primaries</QuestionIdentifier>
-    <SelectionIdentifier>g</SelectionIdentifier>
-    <SelectionIdentifier>r</SelectionIdentifier>
-  </Answer>
-</QuestionFormAnswers>"""
+# The form, key and answers of spec 2.5 live in tests/samples.py (shared with the service tests).
 
 
 def test_worked_example_parses_as_written():

@@ -62,16 +62,12 @@ class Roster:
         return current
 
     def revoke(self, worker_id: str) -> Grant:
-        current = self.by_worker.get(worker_id)
-        if current is None:
-            raise no_such_qualification()
-        if current.status != GRANTED:
-            raise RequestError(NOT_GRANTED, "InvalidQualificationState")
+        current = self.granted(worker_id)
         self._enter(current, REVOKED)
         return current
 
     def granted(self, worker_id: str) -> Grant:
-        """The worker's current grant, for GetQualificationScore."""
+        """The worker's current grant (GetQualificationScore); the errors the service gives otherwise."""
         current = self.by_worker.get(worker_id)
         if current is None:
             raise no_such_qualification()

@@ -73,7 +73,7 @@ def dispatch(world: World, marketplace: str, requester: str, operation_name: str
              request: object) -> tuple[int, dict]:
     """Answer one request: (HTTP status, wire body). Never raises for anything a client can send."""
     try:
-        handler, validate = _route(operation_name)
+        handler, validate = _routes.get(operation_name) or _route(operation_name)
         validate(request)
         with world.lock:
             return 200, handler(Call(world, world.marketplaces[marketplace], requester, world.clock.now()), request)
