@@ -110,8 +110,9 @@ def requester_of(request_signer) -> str:
     creds = getattr(request_signer, "_credentials", None)
     if creds is None:
         return DEFAULT_REQUESTER
-    fields = vars(creds)
-    return fields.get("access_key") or fields.get("_access_key") or DEFAULT_REQUESTER
+    fields = getattr(creds, "__dict__", {})  # RefreshableCredentials keep the key in _access_key
+    key = fields.get("access_key") or fields.get("_access_key")
+    return key if isinstance(key, str) and key else DEFAULT_REQUESTER
 
 
 class _Response(AWSResponse):
