@@ -1,4 +1,5 @@
-"""Helpers shared by the tests: botocore's own parser as the reference for what a caller receives."""
+"""Helpers shared by the tests: botocore's own parser as the reference for what a caller receives, and
+the two transports of the behaviour tests (``tests/transports.py``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import ResponseParserFactory
 
 from mturk_mock.pytest_plugin import make_client
+
+from . import transports
 
 
 class Capture:
@@ -60,3 +63,44 @@ def capture(mturk_client) -> Capture:
 @pytest.fixture
 def production_client(mturk_mock):
     return make_client("production")
+
+
+# -- transports: the behaviour modules run in-process and over HTTP; every other module as before ------
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if transports.runs_on_both(metafunc.module.__name__) and "mturk_mock" in metafunc.fixturenames:
+        metafunc.parametrize("mturk_transport", transports.TRANSPORTS, indirect=True)
+
+
+@pytest.fixture
+def mturk_transport(request) -> str:
+    """``in-process`` or ``http``: parametrized for the behaviour modules, in-process for every other test."""
+    return getattr(request, "param", transports.IN_PROCESS)
+
+
+@pytest.fixture(autouse=True)
+def _http_run_stays_on_loopback(request) -> None:
+    if transports.transport_of(request.node) == transports.HTTP:
+        transports.stay_on_loopback(request.getfixturevalue("monkeypatch"))
+
+
+@pytest.fixture
+def mturk_mock(request, mturk_transport):
+    """In-process: the plugin's fixture itself. HTTP: a handle with the marker's options, never started,
+    served by a sandbox and a production MTurkServer until the test ends."""
+    if mturk_transport == transports.IN_PROCESS:
+        yield request.getfixturevalue("mturk_mock")  # the fixture this one overrides: the plugin's
+        return
+    from mturk_mock.mock import MTurkMock
+
+    with transports.serve(MTurkMock(**transports.mock_options(request))) as handle:
+        yield handle
+
+
+@pytest.fixture
+def mturk_client(request, mturk_mock, mturk_transport):
+    """In-process: the plugin's fixture itself. HTTP: an unsigned client (the default requester) on the
+    server of the handle's marketplace."""
+    if mturk_transport == transports.IN_PROCESS:
+        return request.getfixturevalue("mturk_client")  # the plugin's
+    return transports.client(mturk_mock.default_marketplace)

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import re
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from mturk_mock.pytest_plugin import PRODUCTION_ENDPOINT, SANDBOX_ENDPOINT
+from . import transports
 
 SUFFIX = re.compile(r" \((\d{13})( s)?\)$")
 
 
 def requester_client(access_key: str, marketplace: str = "sandbox"):
-    endpoint = PRODUCTION_ENDPOINT if marketplace == "production" else SANDBOX_ENDPOINT
-    return boto3.Session().client("mturk", region_name="us-east-1", endpoint_url=endpoint,
-                                  aws_access_key_id=access_key, aws_secret_access_key="secret")
+    """A client of ``marketplace`` signed with ``access_key`` (the requester), on the test's transport:
+    the real endpoint (answered in-process) or, in the HTTP run, the marketplace's server."""
+    return transports.client(marketplace, access_key)
 
 
 def create_type(client, name: str = "Colour vision", **extra) -> dict:
