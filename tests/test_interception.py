@@ -140,3 +140,26 @@ def test_creating_a_client_without_credentials_fetches_nothing(no_network, monke
         client.get_account_balance()
     assert mturk.calls[0].requester == "<default>"
     assert no_network == []
+
+
+def test_a_client_created_before_mturk_mock_is_imported_is_intercepted():
+    script = """
+import socket
+def refuse(*args, **kwargs):
+    raise AssertionError("network access attempted")
+socket.socket.connect = socket.create_connection = socket.getaddrinfo = refuse
+import boto3, botocore
+from botocore.config import Config
+client = boto3.client("mturk", region_name="sandbox", config=Config(signature_version=botocore.UNSIGNED))
+import sys
+assert "mturk_mock" not in sys.modules
+from mturk_mock import mock_mturk_qual
+with mock_mturk_qual() as mturk:
+    print(client.get_account_balance()["AvailableBalance"], len(mturk.calls))
+"""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["10000.00", "1"]
