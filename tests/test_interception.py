@@ -163,3 +163,13 @@ with mock_mturk_qual() as mturk:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["10000.00", "1"]
+
+
+def test_the_clients_own_before_call_handlers_still_run():
+    client = boto3.client("mturk", region_name="us-east-1", endpoint_url=SANDBOX, config=UNSIGNED)
+    seen = []
+    client.meta.events.register("before-call.mturk.GetAccountBalance", lambda params, **_: seen.append(params["url"]))
+    with mock_mturk_qual() as mturk:
+        client.get_account_balance()
+        client.get_account_balance()
+    assert seen == [SANDBOX + "/"] * 2 and len(mturk.calls) == 2

@@ -17,6 +17,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from botocore import credentials as _credentials
+from botocore import handlers as _handlers
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import Endpoint
 from botocore.hooks import HierarchicalEmitter
@@ -44,7 +45,25 @@ _original_send = Endpoint._send
 _original_loads = (_credentials.InstanceMetadataProvider.load, _credentials.ContainerProvider.load)
 
 
+# botocore's own before-call handlers that only add request headers: a mocked call sends no request,
+# so when they are all an emitter would run, the mock answers without running them (~12 us a call).
+_INERT = frozenset(filter(None, (getattr(_handlers, name, None) for name in (
+    "add_recursion_detection_header", "inject_api_version_header_if_needed"))))
+
+
+def _only_inert(emitter, event_name: str) -> bool:
+    handlers = emitter._lookup_cache.get(event_name)
+    if handlers is None:  # not looked up yet: the normal path fills the cache
+        return False
+    for handler in handlers:
+        if handler not in _INERT:
+            return False
+    return True
+
+
 def _emit_until_response(self, event_name, **kwargs):
+    if event_name.startswith(EVENT_PREFIX) and _stack and _only_inert(self, event_name):
+        return _emit_until_response, answer(_stack[-1], **kwargs)
     handler, response = _original_emit(self, event_name, **kwargs)
     if response is None and event_name.startswith(EVENT_PREFIX):
         stack = _stack
