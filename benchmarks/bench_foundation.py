@@ -10,6 +10,7 @@ so that a noisy machine moves both figures alike.
 from __future__ import annotations
 
 import argparse
+import datetime
 import statistics
 import time
 
@@ -21,9 +22,24 @@ from botocore.stub import Stubber
 from mturk_mock import World, mock_mturk_qual
 
 SANDBOX = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
+TYPE_ID = "3SAMPLETYPE0000000000000000000"
+QUALIFICATION_TYPE = {
+    "QualificationTypeId": TYPE_ID, "CreationTime": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
+    "Name": "bench", "Description": "d", "QualificationTypeStatus": "Active", "IsRequestable": True,
+    "AutoGranted": False}
 OPERATIONS = {
     "GetAccountBalance": ("get_account_balance", {}, {"AvailableBalance": "10000.00"}),
+    "GetQualificationType": ("get_qualification_type", {"QualificationTypeId": TYPE_ID},
+                             {"QualificationType": QUALIFICATION_TYPE}),
 }
+
+
+def _world() -> World:
+    """A marketplace holding the qualification type the benchmark reads."""
+    world = World()
+    world.marketplace("sandbox").qualification_types.create(TYPE_ID, "<default>", 1_767_225_600.0, name="bench",
+                                                            description="d", status="Active")
+    return world
 
 
 def _client(session):
@@ -44,7 +60,7 @@ def bench_operation(name: str, calls: int, rounds: int) -> tuple[float, float]:
     stubbed, mocked = _client(session), _client(session)
     stubber = Stubber(stubbed)
     stubber.activate()
-    world = World()
+    world = _world()
     stub_times, mock_times = [], []
     for _ in range(rounds):
         for _ in range(calls):

@@ -46,7 +46,8 @@ def main() -> None:
             client.create_qualification_type(Name="Image tagging level 1", Description="again",
                                              QualificationTypeStatus="Active")
         except client.exceptions.RequestError as error:
-            print("duplicate name:", error.response["TurkErrorCode"], "-", error.response["Error"]["Message"][:60], "...")
+            message = error.response["Error"]["Message"]
+            print("duplicate name:", error.response["TurkErrorCode"], "-", message[:60], "...")
 
         print("calls answered by the mock:", len(mturk.calls))
 

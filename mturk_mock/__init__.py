@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from .model.clock import Clock
     from .model.marketplace import WorkerError
     from .model.qualification_test import build_answers
-    from .simulation import SimulatedWorker
     from .model.world import World
+    from .simulation import SimulatedWorker
     from .transport.botocore_hook import NetworkBlocked
     from .transport.http_server import MTurkServer
 

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from .model import qualification_test as qt
 from .model.grants import Grant
@@ -25,7 +25,7 @@ from .model.qualification_requests import QualificationRequest
 if TYPE_CHECKING:
     from .mock import MTurkMock
 
-Answers = Union[str, Mapping[str, Union[str, Iterable[str]]]]
+Answers = str | Mapping[str, str | Iterable[str]]
 WORKER_ID = re.compile(r"A[A-Z0-9]+")
 
 __all__ = ["Answers", "HeldQualification", "RequestOutcome", "SimulatedWorker", "TestAttempt", "WorkerError"]

@@ -21,7 +21,8 @@ START = 1_800_000_000
 
 def _snapshot(world: World) -> dict:
     market = world.marketplace("sandbox")
-    return {type_id: ({worker: (grant.value, grant.status, grant.granted_at) for worker, grant in roster.by_worker.items()},
+    return {type_id: ({worker: (grant.value, grant.status, grant.granted_at)
+                       for worker, grant in roster.by_worker.items()},
                       {status: [grant.worker_id for index, grant in enumerate(entries) if grant.position == index
                                 and grant.status == status] for status, entries in roster.lists.items()})
             for type_id, roster in market.rosters.items()}
@@ -95,7 +96,8 @@ def test_parallel_calls_equal_their_sequential_replay(monkeypatch):
     replay.clock.freeze(START)
     for index in range(3):
         dispatch(replay, "sandbox", "AKIACONCURRENT", "CreateQualificationType",
-                 {"Name": f"type {index}", "Description": "Screens workers for a task", "QualificationTypeStatus": "Active"})
+                 {"Name": f"type {index}", "Description": "Screens workers for a task",
+                  "QualificationTypeStatus": "Active"})
     recorded = applied.copy()
     monkeypatch.undo()  # the replay runs the plain handlers
     for name, request, outcome in recorded:

@@ -27,7 +27,8 @@ def test_minimal_type_reports_only_what_is_set(mturk_client, mturk_mock):
 def test_every_optional_member_is_echoed(mturk_client):
     qual = create_type(mturk_client, Keywords="colour, vision", RetryDelayInSeconds=3600, Test=TEST,
                        AnswerKey=ANSWER_KEY, TestDurationInSeconds=600, QualificationTypeStatus="Inactive")
-    assert (qual["Keywords"], qual["RetryDelayInSeconds"], qual["TestDurationInSeconds"]) == ("colour, vision", 3600, 600)
+    assert (qual["Keywords"], qual["RetryDelayInSeconds"], qual["TestDurationInSeconds"]) == (
+        "colour, vision", 3600, 600)
     assert (qual["Test"], qual["AnswerKey"], qual["QualificationTypeStatus"]) == (TEST, ANSWER_KEY, "Inactive")
     assert qual["AutoGranted"] is False and "AutoGrantedValue" not in qual
 

@@ -35,7 +35,8 @@ SEED_PARAMETERS = [
     ("--qualification-type-status", {"QualificationTypeStatus": "Inactive"}, {"QualificationTypeStatus": "Inactive"}),
     ("--retry-delay-in-seconds", {"RetryDelayInSeconds": 60}, {"RetryDelayInSeconds": 60}),
     ("--auto-granted", {"AutoGranted": True}, {"AutoGranted": True, "AutoGrantedValue": 1}),
-    ("--auto-granted-value", {"AutoGranted": True, "AutoGrantedValue": 3}, {"AutoGranted": True, "AutoGrantedValue": 3}),
+    ("--auto-granted-value", {"AutoGranted": True, "AutoGrantedValue": 3},
+     {"AutoGranted": True, "AutoGrantedValue": 3}),
     ("--test --test-duration-in-seconds", {"Test": TEST, "TestDurationInSeconds": 90},
      {"Test": TEST, "TestDurationInSeconds": 90}),
     ("--test --answer-key --test-duration-in-seconds",
@@ -161,7 +162,8 @@ def test_update_of_unknown_type(mturk_client):
 
 def test_delete_hides_the_type_and_a_second_delete_does_not_find_it(mturk_client, plain):
     type_id = plain["QualificationTypeId"]
-    assert mturk_client.delete_qualification_type(QualificationTypeId=type_id)["ResponseMetadata"]["HTTPStatusCode"] == 200
+    reply = mturk_client.delete_qualification_type(QualificationTypeId=type_id)
+    assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
     request_error(lambda: _get(mturk_client, type_id), "QualificationTypeDoesNotExist",
                   f"QualificationType [{type_id}] does not exist.")
     request_error(lambda: mturk_client.delete_qualification_type(QualificationTypeId=type_id),

@@ -91,7 +91,7 @@ def _serve(state) -> tuple[subprocess.Popen, str]:
 
 
 def _call(url: str, operation: str, body: dict) -> dict:
-    status, _, answer = post(url, json.dumps(body).encode(), {"X-Amz-Target": TARGET + operation})
+    _status, _, answer = post(url, json.dumps(body).encode(), {"X-Amz-Target": TARGET + operation})
     return json.loads(answer)
 
 
@@ -111,7 +111,8 @@ def test_serve_state_survives_a_restart(tmp_path):
     process, url = _serve(state)
     try:
         type_id = created["QualificationType"]["QualificationTypeId"]
-        assert _call(url, "GetQualificationType", {"QualificationTypeId": type_id})["QualificationType"]["Name"] == "kept"
+        got = _call(url, "GetQualificationType", {"QualificationTypeId": type_id})
+        assert got["QualificationType"]["Name"] == "kept"
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
     finally:

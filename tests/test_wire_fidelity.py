@@ -8,8 +8,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from mturk_mock.service import OPERATIONS
-from mturk_mock.service import dispatcher
+from mturk_mock.service import OPERATIONS, dispatcher
 
 from .conftest import assert_same_python, reference_parse
 from .wire_scenarios import ERROR_SCENARIOS, SUCCESS_SCENARIOS
@@ -72,6 +71,6 @@ def test_internal_bug_answers_service_fault_and_is_never_retried(mturk_client, m
     assert "mturk_mock internal error in GetAccountBalance" in raised.value.response["Message"]
     assert raised.value.response["ResponseMetadata"]["RetryAttempts"] == 0
     assert len(mturk_mock.calls) == 1
-    operation, http_response, parsed = capture.seen[-1]
+    operation, http_response, _parsed = capture.seen[-1]
     assert http_response.status_code == 500
     assert_same_python(raised.value.response, reference_parse(mturk_client, operation, http_response))

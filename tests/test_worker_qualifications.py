@@ -49,7 +49,7 @@ def test_only_the_owner_may_associate(mturk_client, type_id):
     other = requester_client("AKIAOTHER")
     request_error(lambda: _associate(other, type_id), "PermissionDeniedException", "You do not have permission")
     for system_type in ("2ARFPLSP75KLA8M8DH1HTEQVJT3SY6", "00000000000000000071"):
-        request_error(lambda: _associate(mturk_client, system_type), "PermissionDeniedException",
+        request_error(lambda type_id=system_type: _associate(mturk_client, type_id), "PermissionDeniedException",
                       "You do not have permission")
     request_error(lambda: _associate(mturk_client, "3" * 30), "QualificationTypeDoesNotExist",
                   "QualificationType [")

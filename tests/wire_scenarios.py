@@ -5,8 +5,8 @@ A scenario's ``prepare(client, mock)`` builds whatever state it needs and return
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .helpers import create_type
 from .samples import ANSWER_KEY, TEST
@@ -86,7 +86,8 @@ SUCCESS_SCENARIOS: list[Scenario] = [
     Scenario("list-types-empty-page", "ListQualificationTypes",
              lambda client, mock: {"MustBeRequestable": True, "Query": "nothing matches"}),
     Scenario("update-type", "UpdateQualificationType",
-             lambda client, mock: {**_full_type(client, mock), "Description": "new", "QualificationTypeStatus": "Inactive"}),
+             lambda client, mock: {**_full_type(client, mock), "Description": "new",
+                                   "QualificationTypeStatus": "Inactive"}),
     Scenario("delete-type", "DeleteQualificationType", _full_type),
 ]
 

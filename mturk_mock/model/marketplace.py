@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import qualification_test as qt
-from .errors import ParameterValidationError, RequestError
+from .errors import ParameterValidationError
 from .grants import Grant, Roster
 from .qualification_requests import (
     ACCEPTED,

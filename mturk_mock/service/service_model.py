@@ -8,13 +8,13 @@ SERVICE_NAME = "mturk"
 TARGET_PREFIX = "MTurkRequesterServiceV20170117"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def service_model():
     import botocore.session
 
     return botocore.session.get_session().get_service_model(SERVICE_NAME)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def operation_names() -> frozenset[str]:
     return frozenset(service_model().operation_names)

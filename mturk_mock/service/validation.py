@@ -115,7 +115,7 @@ def compile_shape(parameter: str, shape) -> Check:
     raise TypeError(f"no validator for shape type {kind}")  # mturk has no maps or blobs
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def request_validator(operation: str) -> Check:
     shape = service_model().operation_model(operation).input_shape
     if shape is None or not shape.members:

@@ -65,7 +65,7 @@ def compile_converter(shape) -> Convert | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def output_converter(operation: str) -> Convert:
     shape = service_model().operation_model(operation).output_shape
     if shape is None:
@@ -74,7 +74,7 @@ def output_converter(operation: str) -> Convert:
     return convert if convert is not None else (lambda value: value)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _modeled_error_converter(code: str) -> Convert | None:
     shape = service_model().shape_for_error_code(code)
     if shape is None:
