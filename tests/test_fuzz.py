@@ -31,7 +31,8 @@ HOSTILE_TEXT = st.one_of(
     st.text(max_size=50),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=3000),
     st.sampled_from(["", " ", "\x00", "null", "3" * 30, "a" * 64, "A" * 65, "🙂" * 10, "A1B2C3D4E5F6G7",
-                     "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6", "000000000000000000L0", "Disposed", "Granted", "x" * 70_000]),
+                     "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6", "000000000000000000L0", "Disposed", "Granted", "x" * 70_000,
+                     "lone \ud800 surrogate", "\udc00"]),
     st.sampled_from(GARBAGE_XML),
 )
 HOSTILE_INT = st.one_of(st.integers(-(2**63), 2**63 - 1), st.sampled_from([0, -1, 1, 100, 101, 2**31, -(2**31) - 1]))

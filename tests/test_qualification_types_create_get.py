@@ -52,6 +52,8 @@ def test_auto_granted_value_defaults_to_one_and_shows_only_while_auto_granted(mt
     ({"Description": "x" * 2001}, "Description"),
     ({"Description": "   "}, "Description"),
     ({"Name": ""}, "Name"),
+    ({"Name": "lone \ud800 surrogate"}, "Name"),
+    ({"Keywords": "\udc00"}, "Keywords"),
     ({"Keywords": "k" * 1001}, "Keywords"),
     ({"RetryDelayInSeconds": -1}, "RetryDelayInSeconds"),
     ({"QualificationTypeStatus": "Disposed"}, "QualificationTypeStatus"),

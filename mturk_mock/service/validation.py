@@ -23,6 +23,15 @@ def _type_error(parameter: str, expected: str) -> SerializationException:
     return SerializationException(f"Unexpected value type for {parameter}: expected {expected}")
 
 
+def _is_unicode(value: str) -> bool:
+    """False for text with a lone UTF-16 surrogate: valid as a JSON escape, but no Unicode text."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _string_check(parameter: str, shape) -> Check:
     meta = shape.metadata
     low, high = meta.get("min"), meta.get("max")
@@ -33,7 +42,8 @@ def _string_check(parameter: str, shape) -> Check:
         if not isinstance(value, str):
             raise _type_error(parameter, "a string")
         if ((low is not None and len(value) < low) or (high is not None and len(value) > high)
-                or (enum is not None and value not in enum) or (pattern is not None and not pattern(value))):
+                or (enum is not None and value not in enum) or (pattern is not None and not pattern(value))
+                or not (value.isascii() or _is_unicode(value))):
             raise ParameterValidationError.invalid_value(parameter, value)
 
     return check

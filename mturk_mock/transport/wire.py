@@ -30,7 +30,15 @@ def _make_encoder():
     JSONEncoder.encode rebuild it on every call when any option differs from the defaults."""
     make = json.encoder.c_make_encoder or json.encoder._make_iterencode
     iterencode = make(None, None, json.encoder.encode_basestring, None, ":", ",", True, False, True)
-    return lambda value: "".join(iterencode(value, 0)).encode()
+
+    def encode(value) -> bytes:
+        text = "".join(iterencode(value, 0))
+        try:
+            return text.encode()
+        except UnicodeEncodeError:  # a lone surrogate (validation refuses them): escape rather than fail
+            return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+    return encode
 
 
 encode_body = _make_encoder()
