@@ -85,14 +85,21 @@ def _parse_test(test: str, answer_key: str | None) -> tuple[qt.QuestionForm, qt.
         raise ParameterValidationError.invalid_value("AnswerKey", answer_key) from None
 
 
-def _set_test(qual: QualificationType, test: str, duration: int | None, answer_key: str | None) -> None:
-    """Test, duration and answer key change together (spec 1.4 rule 3)."""
+def _checked_test(test: str, duration: int | None,
+                  answer_key: str | None) -> tuple[qt.QuestionForm, qt.AnswerKey | None]:
+    """The parsed test and key, if test, duration and answer key are valid together (spec 1.4 rule 3).
+    Changes nothing, so a refused update leaves the type as it was."""
     if duration is None:
         raise ParameterValidationError.invalid_value("TestDurationInSeconds", None)
     if duration <= 0:
         raise ParameterValidationError.invalid_value("TestDurationInSeconds", duration)
-    qual.form, qual.key = _parse_test(test, answer_key)
+    return _parse_test(test, answer_key)
+
+
+def _set_test(qual: QualificationType, test: str, duration: int, answer_key: str | None,
+              parsed: tuple[qt.QuestionForm, qt.AnswerKey | None]) -> None:
     qual.test, qual.test_duration, qual.answer_key = test, duration, answer_key
+    qual.form, qual.key = parsed
 
 
 class QualificationTypes:
@@ -159,7 +166,7 @@ class QualificationTypes:
         else:
             if qual.auto_granted:  # never together with a test (spec 1.1, observed on update)
                 raise ParameterValidationError.invalid_value("Test", test)
-            _set_test(qual, test, test_duration, answer_key)
+            _set_test(qual, test, test_duration, answer_key, _checked_test(test, test_duration, answer_key))
         self._reserve_name(owner, name, now)
         self._add(qual)
         return qual
@@ -191,13 +198,9 @@ class QualificationTypes:
         else:
             if will_auto_grant:  # observed: Test while AutoGranted stays true (boto3#2108)
                 raise ParameterValidationError.invalid_value("Test", test)
-            staged = QualificationType(qual.type_id, qual.owner, qual.name, qual.description, qual.status,
-                                       qual.created)
-            _set_test(staged, test, test_duration, answer_key)
-            parsed = staged
+            parsed = _checked_test(test, test_duration, answer_key)
         if parsed is not None:
-            qual.test, qual.test_duration, qual.answer_key = parsed.test, parsed.test_duration, parsed.answer_key
-            qual.form, qual.key = parsed.form, parsed.key
+            _set_test(qual, test, test_duration, answer_key, parsed)
         if description is not None:
             qual.description = description
             qual.index_text()
