@@ -12,21 +12,19 @@ Everything a real worker could not do raises ``WorkerError`` with the reason.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .model import qualification_test as qt
 from .model.grants import Grant
-from .model.marketplace import Marketplace, WorkerError
+from .model.marketplace import WORKER_ID, Marketplace, WorkerError
 from .model.qualification_requests import QualificationRequest
 
 if TYPE_CHECKING:
     from .mock import MTurkMock
 
 Answers = str | Mapping[str, str | Iterable[str]]
-WORKER_ID = re.compile(r"A[A-Z0-9]+")
 
 __all__ = ["Answers", "HeldQualification", "RequestOutcome", "SimulatedWorker", "TestAttempt", "WorkerError"]
 
@@ -151,7 +149,7 @@ def make_worker(mock: MTurkMock, worker_id: str | None, marketplace: str | None)
         market = world.marketplace(market_name)
         if worker_id is None:
             worker_id = world.ids.worker()
-        elif not WORKER_ID.fullmatch(worker_id):
+        elif not WORKER_ID(worker_id):
             raise ValueError(f"{worker_id!r} is not a worker ID: 'A' followed by upper-case letters and digits")
         market.workers.add(worker_id)
     return SimulatedWorker(mock, worker_id, market_name)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 SANDBOX, PRODUCTION = "sandbox", "production"
 SANDBOX_BALANCE = "10000.00"  # "This amount is always $10000.00" (spec 6.8)
 DELETED_TYPE_REASON = "The QualificationType was deleted."
-WORKER_ID = re.compile(r"A[A-Z0-9]{1,63}").fullmatch
+WORKER_ID = re.compile(r"A[A-Z0-9]{1,63}").fullmatch  # the model's CustomerId: ^A[A-Z0-9]+$, 1-64
 
 
 class WorkerError(Exception):
