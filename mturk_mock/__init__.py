@@ -5,13 +5,15 @@ Attributes load on first use, so that importing the pytest plugin costs next to 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 __all__ = ["CallRecord", "Clock", "MTurkMock", "MTurkServer", "NetworkBlocked", "SimulatedWorker", "World",
-           "WorkerError", "build_answers", "current", "mock_mturk_qual"]
+           "WorkerError", "build_answers", "current", "mock_mturk", "mock_mturk_qual"]
 
 _LAZY = {
+    "mock_mturk": "mturk_mock.mock",
     "mock_mturk_qual": "mturk_mock.mock",
     "MTurkMock": "mturk_mock.mock",
     "current": "mturk_mock.mock",
@@ -21,27 +23,25 @@ _LAZY = {
     "NetworkBlocked": "mturk_mock.transport.botocore_hook",
     "MTurkServer": "mturk_mock.transport.http_server",
     "SimulatedWorker": "mturk_mock.simulation",
-    "WorkerError": "mturk_mock.model.marketplace",
-    "build_answers": "mturk_mock.model.qualification_test",
+    "WorkerError": "mturk_mock.model.workers",
+    "build_answers": "mturk_mock.model.xml",
 }
 
 if TYPE_CHECKING:
     from .calls import CallRecord
-    from .mock import MTurkMock, current, mock_mturk_qual
+    from .mock import MTurkMock, current, mock_mturk, mock_mturk_qual
     from .model.clock import Clock
-    from .model.marketplace import WorkerError
-    from .model.qualification_test import build_answers
+    from .model.workers import WorkerError
     from .model.world import World
+    from .model.xml import build_answers
     from .simulation import SimulatedWorker
     from .transport.botocore_hook import NetworkBlocked
     from .transport.http_server import MTurkServer
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name not in _LAZY:
         raise AttributeError(f"module 'mturk_mock' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(_LAZY[name]), name)
     globals()[name] = value
     return value

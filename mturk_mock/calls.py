@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 
 class CallRecord:
@@ -21,12 +22,14 @@ class CallRecord:
         self._response = response
 
     @property
-    def request(self) -> dict:
-        return json.loads(self._request)
+    def request(self) -> dict[str, Any]:
+        decoded: dict[str, Any] = json.loads(self._request or b"{}")
+        return decoded
 
     @property
-    def response(self) -> dict:
-        return json.loads(self._response)
+    def response(self) -> dict[str, Any]:
+        decoded: dict[str, Any] = json.loads(self._response)
+        return decoded
 
     @property
     def ok(self) -> bool:
@@ -37,7 +40,8 @@ class CallRecord:
         """The error's ``__type`` without namespace (``RequestError``, ``ParameterValidationError``...)."""
         if self.ok:
             return None
-        return self.response.get("__type", "").rpartition("#")[2]
+        code: str = self.response.get("__type", "")
+        return code.rpartition("#")[2]
 
     def __repr__(self) -> str:
         outcome = "ok" if self.ok else self.error_code

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from .model.world import MARKETPLACES, SANDBOX
+from .constants import MARKETPLACES, SANDBOX
+
+if TYPE_CHECKING:
+    from .mock import MTurkMock
 
 DEFAULT_PORT = 8443
 
@@ -36,14 +41,51 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--state", metavar="FILE",
                        help="load the marketplace from FILE if it exists, and write it back on a clean shutdown")
     serve.add_argument("--verbose", "-v", action="store_true", help="log every request to stderr")
+    operations = commands.add_parser("operations", help="list the MTurk operations and which ones the mock implements",
+                                     description="Every operation of the MTurk service model, implemented or not.")
+    operations.add_argument("--json", action="store_true", help="print JSON for machines")
     return parser
+
+
+def operation_table() -> list[dict[str, Any]]:
+    """One row per operation of the botocore service model: name, implemented, and the registry's record."""
+    from .service.registry import OPERATIONS
+    from .service.service_model import operation_names
+
+    rows = []
+    for name in sorted(operation_names()):
+        operation = OPERATIONS.get(name)
+        row: dict[str, Any] = {"operation": name, "implemented": operation is not None}
+        if operation is not None:
+            row["writes"] = operation.writes
+            row["needs"] = sorted(operation.needs)
+            if operation.pagination is not None:
+                row["pagination"] = {"result": operation.pagination.result_key, "order": operation.pagination.order}
+        rows.append(row)
+    return rows
+
+
+def operations(as_json: bool) -> int:
+    rows = operation_table()
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(row["operation"]) for row in rows)
+    for row in rows:
+        detail = ""
+        if "pagination" in row:
+            detail = f"  pages {row['pagination']['result']} in {row['pagination']['order']}"
+        print(f"{row['operation']:<{width}}  {'implemented' if row['implemented'] else 'not implemented'}{detail}")
+    implemented = sum(row["implemented"] for row in rows)
+    print(f"{implemented} of {len(rows)} operations implemented")
+    return 0
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _handle(marketplace: str, state: str | None):
+def _handle(marketplace: str, state: str | None) -> MTurkMock:
     from .mock import MTurkMock
 
     handle = MTurkMock(marketplace=marketplace)
@@ -75,19 +117,32 @@ def serve(host: str, port: int, marketplace: str, verbose: bool = False, state: 
     except KeyboardInterrupt:
         pass
     finally:
-        server.stop()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    if state is not None:
+        # Shutting down: a second Ctrl-C must not interrupt the stop or the save (no traceback, no lost state).
+        for signum in previous:
+            signal.signal(signum, signal.SIG_IGN)
         try:
-            handle.save_state(state)
-        except OSError as exc:
-            print(f"mturk-mock: cannot save state to {state}: {exc}", file=sys.stderr)
-            return 1
-        print(f"mturk-mock: state saved to {state}", flush=True)
+            server.stop()
+            if state is not None:
+                print("mturk-mock: saving state...", flush=True)
+                return _save(handle, state)
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+    return 0
+
+
+def _save(handle: MTurkMock, state: str) -> int:
+    try:
+        handle.save_state(state)
+    except OSError as exc:
+        print(f"mturk-mock: cannot save state to {state}: {exc}", file=sys.stderr)
+        return 1
+    print(f"mturk-mock: state saved to {state}", flush=True)
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "operations":
+        return operations(args.json)
     return serve(args.host, args.port, args.marketplace, args.verbose, args.state)

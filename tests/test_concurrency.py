@@ -4,12 +4,14 @@ the order the marketplace applied them, with the same answer to every call, and 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import threading
 
 from mturk_mock import World, mock_mturk_qual
-from mturk_mock.service import OPERATIONS, dispatch
+from mturk_mock.service import dispatch as service_dispatch
+from mturk_mock.transport.pipeline import dispatch
 
 from .helpers import create_type, requester_client
 
@@ -23,9 +25,9 @@ def _snapshot(world: World) -> dict:
     market = world.marketplace("sandbox")
     return {type_id: ({worker: (grant.value, grant.status, grant.granted_at)
                        for worker, grant in roster.by_worker.items()},
-                      {status: [grant.worker_id for index, grant in enumerate(entries) if grant.position == index
-                                and grant.status == status] for status, entries in roster.lists.items()})
-            for type_id, roster in market.rosters.items()}
+                      {status: [grant.worker_id for grant in index.values()]
+                       for status, index in roster.by_status.items()})
+            for type_id, roster in market.grants.rosters.items()}
 
 
 def _mixed_calls(client, type_ids: list[str], seed: int, errors: list) -> None:
@@ -71,8 +73,9 @@ def test_parallel_calls_equal_their_sequential_replay(monkeypatch):
 
     for name in ("AssociateQualificationWithWorker", "DisassociateQualificationFromWorker", "GetQualificationScore",
                  "ListWorkersWithQualificationType"):
-        monkeypatch.setitem(OPERATIONS, name, recording(name, OPERATIONS[name]))
-    monkeypatch.setattr("mturk_mock.service.dispatcher._routes", {})
+        route = service_dispatch.route(name)
+        monkeypatch.setitem(service_dispatch._ROUTES, name,
+                            dataclasses.replace(route, run=recording(name, route.run)))
 
     world = World(seed=11)
     world.clock.freeze(START)

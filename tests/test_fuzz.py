@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mturk_mock import MTurkMock, MTurkServer, World, mock_mturk_qual
-from mturk_mock.service import OPERATIONS, dispatch
+from mturk_mock.service import OPERATIONS
+from mturk_mock.transport.pipeline import dispatch
 from mturk_mock.service.service_model import service_model
 
 from .helpers import create_type, requester_client

@@ -35,7 +35,7 @@ def test_1_fixture_writes_then_fails(mturk_client, mturk_mock):
 
 def test_2_fixture_starts_clean(mturk_client, mturk_mock):
     assert names(mturk_client) == [] and len(mturk_mock.calls) == 1
-    assert mturk_mock.world.marketplace("sandbox").workers == set()
+    assert mturk_mock.world.marketplace("sandbox").workers.registered == set()
     create(mturk_client)  # the same name again: the earlier one is gone
 
 

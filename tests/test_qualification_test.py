@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mturk_mock.model.qualification_test import (
+from mturk_mock.model.xml import (
     MAX_XML_BYTES,
     Answer,
     InvalidXML,

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from mturk_mock.model.qualification_types import DUPLICATE_NAME
+from mturk_mock.model.errors import QUALIFICATION_TYPE_EXISTS
 
 from .helpers import create_type, parameter_error, request_error, requester_client
 from .samples import ANSWER_KEY, TEST
@@ -78,7 +78,7 @@ def test_invalid_value_message_quotes_the_value(mturk_client, mturk_mock):
 def test_name_is_unique_per_requester_only(mturk_client):
     create_type(mturk_client, "Shared name")
     response = request_error(lambda: create_type(mturk_client, "Shared name"),
-                             "QualificationTypeAlreadyExists", DUPLICATE_NAME)
+                             "QualificationTypeAlreadyExists", QUALIFICATION_TYPE_EXISTS.template)
     assert response["Error"]["Message"].startswith(
         "You have already created a QualificationType with this name. A QualificationType's name must be "
         "unique among all of the QualificationTypes created by the same user. (")

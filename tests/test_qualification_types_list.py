@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mturk_mock.service import qualification_types as service
+from mturk_mock.service import dispatch as service
 
 from .helpers import create_type, parameter_error, requester_client
 
@@ -147,11 +147,14 @@ def test_a_deep_page_looks_only_at_the_page(mturk_client, mturk_mock, monkeypatc
     examined = []
     original = service.paginate
 
-    def counting_paginate(call, request, operation, items, keep, filters):
-        def counting_keep(item, position):
+    def counting_paginate(operation, spec, ctx, request, listing):
+        keep = listing.keep
+
+        def counting_keep(item):
             examined.append(item)
-            return keep(item, position)
-        return original(call, request, operation, items, counting_keep, filters)
+            return keep is None or keep(item)
+        listing.keep = counting_keep
+        return original(operation, spec, ctx, request, listing)
 
     monkeypatch.setattr(service, "paginate", counting_paginate)
     deep = mturk_client.list_qualification_types(MustBeRequestable=True, MaxResults=10, NextToken=token)

@@ -31,9 +31,8 @@ from botocore.exceptions import ClientError
 import mturk_mock
 from mturk_mock import MTurkMock
 from mturk_mock.cli import main
-from mturk_mock.model.world import DEFAULT_REQUESTER
+from mturk_mock.constants import DEFAULT_REQUESTER
 from mturk_mock.pytest_plugin import SANDBOX_ENDPOINT
-from mturk_mock.service import OPERATIONS
 from mturk_mock.transport import http_server
 from mturk_mock.transport.http_server import MTurkServer, marketplace_from, requester_from
 
@@ -364,7 +363,7 @@ def test_unexpected_failure_is_a_service_fault_and_server_keeps_serving(server, 
     def broken(*args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(http_server, "dispatch", broken)
+    monkeypatch.setattr(http_server, "handle_request", broken)
     status, _, body = call(server, "GetAccountBalance")
     monkeypatch.undo()
     wire = json.loads(body)
@@ -488,8 +487,6 @@ def test_aws_cli_service_error(aws):
 
 
 def test_aws_cli_associate_and_score(server, aws):
-    if "AssociateQualificationWithWorker" not in OPERATIONS or "GetQualificationScore" not in OPERATIONS:
-        pytest.skip("AssociateQualificationWithWorker / GetQualificationScore not implemented yet")
     type_id = create_type(client_for(server), "scored")["QualificationTypeId"]
     aws("associate-qualification-with-worker", "--qualification-type-id", type_id, "--worker-id", WORKER,
         "--integer-value", "5", "--no-send-notification")

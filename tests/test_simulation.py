@@ -142,11 +142,11 @@ def test_deleting_a_type_rejects_open_requests_and_started_tests(mturk_client, m
 
 
 def test_parsed_test_is_reused_for_every_submission(mturk_mock, keyed, monkeypatch):
-    from mturk_mock.model import qualification_test
+    from mturk_mock.model import xml
 
     calls = []
-    original = qualification_test.parse_question_form
-    monkeypatch.setattr(qualification_test, "parse_question_form",
+    original = xml.parse_question_form
+    monkeypatch.setattr(xml, "parse_question_form",
                         lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
     for _ in range(50):
         assert mturk_mock.worker().request_qualification(keyed, answers=RIGHT).value == 70

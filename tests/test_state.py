@@ -80,7 +80,7 @@ def test_saving_replaces_the_file_atomically(tmp_path):
     with mock_mturk_qual() as mturk:
         create_type(boto3.client("mturk", region_name="sandbox"))
         mturk.save_state(path)
-    assert json.loads(path.read_text())["format"] == "mturk_mock/1"
+    assert json.loads(path.read_text())["format"] == "mturk_mock/2"
     assert [p.name for p in tmp_path.iterdir()] == ["market.json"]
 
 

@@ -3,12 +3,14 @@ implemented operation and every kind of error (issue 2, requirement 3)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 from botocore.exceptions import ClientError
 
-from mturk_mock.service import OPERATIONS, dispatcher
+from mturk_mock.service import OPERATIONS
+from mturk_mock.service import dispatch as service_dispatch
 
 from .conftest import assert_same_python, reference_parse
 from .wire_scenarios import ERROR_SCENARIOS, SUCCESS_SCENARIOS
@@ -64,8 +66,8 @@ def test_internal_bug_answers_service_fault_and_is_never_retried(mturk_client, m
     def broken(call, request):
         raise KeyError("boom")
 
-    monkeypatch.setitem(dispatcher.OPERATIONS, "GetAccountBalance", broken)
-    monkeypatch.setattr(dispatcher, "_routes", {})
+    route = service_dispatch.route("GetAccountBalance")
+    monkeypatch.setitem(service_dispatch._ROUTES, "GetAccountBalance", dataclasses.replace(route, run=broken))
     with pytest.raises(mturk_client.exceptions.ServiceFault) as raised:
         mturk_client.get_account_balance()
     assert "mturk_mock internal error in GetAccountBalance" in raised.value.response["Message"]

@@ -69,3 +69,18 @@ class Clock:
     @property
     def frozen(self) -> bool:
         return self._frozen_at is not None
+
+    def reset(self) -> None:
+        """Back to real time, not frozen (the same object, so references to it stay valid)."""
+        self._offset = 0.0
+        self._frozen_at = None
+
+    def state(self) -> dict[str, float | None]:
+        """What a snapshot needs to put the clock back exactly: its offset from real time, or where it is frozen."""
+        return {"offset": self._offset, "frozen_at": self._frozen_at}
+
+    def restore(self, state: dict[str, float | None]) -> None:
+        offset, frozen_at = state["offset"], state["frozen_at"]
+        if not isinstance(offset, (int, float)) or not (frozen_at is None or isinstance(frozen_at, (int, float))):
+            raise ValueError(f"not a clock state: {state!r}")
+        self._offset, self._frozen_at = float(offset), frozen_at

@@ -1,12 +1,127 @@
-"""The errors the MTurk service answers with, as plain Python exceptions.
+"""Every error the mock can answer with, in one catalogue, as domain exceptions.
 
-The model raises them; the service layer turns them into wire JSON. Messages are stored without
-the " (<epoch ms>)" suffix that the real service appends: the suffix needs the clock at answer time.
+The model and the service raise ``MTurkError``s made from catalogue entries; the transport renders them
+on the wire (``transport/protocol.py``), so nothing here knows JSON or HTTP. An entry states what a client
+sees: the error type (``__type``), the HTTP status, the TurkErrorCode and the message template. Messages
+are kept without the ``" (<epoch ms>)"`` suffix the service appends: the suffix needs the clock at
+answer time, and ``suffix`` says which of the observed forms the entry takes.
 """
 
 from __future__ import annotations
 
-PREFIX = "AWS.MechanicalTurk."
+from dataclasses import dataclass
+from typing import Literal
+
+TURK_PREFIX = "AWS.MechanicalTurk."
+REQUEST_ERROR, SERVICE_FAULT, PARAMETER_ERROR = "RequestError", "ServiceFault", "ParameterValidationError"
+# Errors of the AWS JSON protocol itself, answered before MTurk sees the request.
+PROTOCOL_NAMESPACE = "com.amazon.coral.service"
+
+Suffix = Literal["ms", "ms s", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSpec:
+    """One kind of error: ``ErrorSpec(...)(field=value)`` makes the exception to raise."""
+
+    code: str  # the __type a client sees as Error.Code
+    status: int
+    turk_error_code: str | None  # without the AWS.MechanicalTurk. prefix; None: the body has no such member
+    template: str  # str.format template of the message
+    suffix: Suffix = "ms"  # " (<epoch ms>)", " (<epoch ms> s)" or nothing
+    namespace: str | None = None  # "com.amazon.coral.service" for the protocol's own errors
+
+    def __call__(self, *, parameter: str | None = None, **fields: object) -> MTurkError:
+        return MTurkError(self, self.template.format(parameter=parameter, **fields), parameter)
+
+    @property
+    def full_turk_error_code(self) -> str | None:
+        return None if self.turk_error_code is None else TURK_PREFIX + self.turk_error_code
+
+
+class MTurkError(Exception):
+    """An error the mock answers with. ``parameter`` is set for ParameterValidationError."""
+
+    def __init__(self, spec: ErrorSpec, message: str, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.spec = spec
+        self.message = message
+        self.parameter = parameter
+
+    @property
+    def code(self) -> str:
+        return self.spec.code
+
+    @property
+    def turk_error_code(self) -> str | None:
+        return self.spec.full_turk_error_code
+
+
+def _request(turk_error_code: str, template: str) -> ErrorSpec:
+    return ErrorSpec(REQUEST_ERROR, 400, turk_error_code, template)
+
+
+def _parameter(template: str, suffix: Suffix = "ms s") -> ErrorSpec:
+    return ErrorSpec(PARAMETER_ERROR, 400, "InvalidParameterValue", template, suffix)
+
+
+# -- the catalogue --------------------------------------------------------------------------------------
+# Observed texts are verbatim (spec Q§0.3, H§0.1); [I] marks the mock's choice where nothing is public.
+
+# ParameterValidationError: unmodelled by botocore, so callers receive a plain ClientError with this code.
+INVALID_VALUE = _parameter('The value "{value}" is not valid for the parameter {parameter}.')
+# Template observed for ExpirationIncrementInSeconds, without the " s" of the other form.
+OUT_OF_RANGE = _parameter("The value {value} is invalid for {parameter}. Valid values range from {low} to {high}.",
+                          suffix="ms")
+
+QUALIFICATION_TYPE_NOT_FOUND = _request("QualificationTypeDoesNotExist", "QualificationType [{type_id}] does not exist.")
+QUALIFICATION_TYPE_EXISTS = _request(
+    "QualificationTypeAlreadyExists",
+    "You have already created a QualificationType with this name. A QualificationType's name must be unique among "
+    "all of the QualificationTypes created by the same user.")
+QUALIFICATION_TYPE_PERMISSION = _request(  # [I] spec Q§7.7
+    "PermissionDeniedException", "You do not have permission to modify QualificationType [{type_id}].")
+QUALIFICATION_NOT_FOUND = _request("QualificationDoesNotExist", "You requested a Qualification that does not exist.")
+QUALIFICATION_NOT_GRANTED = _request("InvalidQualificationState",
+                                     "This operation can be called with a status of: Granted")
+QUALIFICATION_REQUEST_NOT_FOUND = _request("QualificationRequestDoesNotExist",
+                                           "QualificationRequest {request_id} does not exist.")
+QUALIFICATION_REQUEST_NOT_PENDING = _request("InvalidQualificationRequestState",
+                                             "This operation can be called with a status of: Pending")
+
+SERVICE_ERROR = ErrorSpec(SERVICE_FAULT, 500, "ServiceFault", "{message}")
+NOT_IMPLEMENTED = ErrorSpec(  # HTTP 501, which botocore never retries
+    "NotImplemented", 501, None,
+    "mturk_mock does not implement {operation} yet; no request was sent to AWS. (`mturk-mock operations` lists "
+    "the {implemented} operations it implements; a botocore.stub.Stubber on the client takes priority over the mock.)",
+    suffix="none")
+UNKNOWN_OPERATION = ErrorSpec("UnknownOperationException", 400, None, "{message}", "none", PROTOCOL_NAMESPACE)
+SERIALIZATION = ErrorSpec("SerializationException", 400, None, "{message}", "none", PROTOCOL_NAMESPACE)
+
+
+# HTTP-level refusals of the server transport: the request never reaches an operation.
+def _http(code: str, status: int) -> ErrorSpec:
+    return ErrorSpec(code, status, None, "{message}", "none")
+
+
+HTTP_BAD_REQUEST = _http("BadRequest", 400)
+HTTP_NOT_FOUND = _http("NotFound", 404)
+HTTP_METHOD_NOT_ALLOWED = _http("MethodNotAllowed", 405)
+HTTP_LENGTH_REQUIRED = _http("LengthRequired", 411)
+HTTP_TOO_LARGE = _http("RequestEntityTooLarge", 413)
+HTTP_URI_TOO_LONG = _http("RequestURITooLong", 414)
+HTTP_HEADERS_TOO_LARGE = _http("RequestHeaderFieldsTooLarge", 431)
+HTTP_NOT_IMPLEMENTED = _http("NotImplemented", 501)
+HTTP_VERSION_NOT_SUPPORTED = _http("HTTPVersionNotSupported", 505)
+
+
+def http_refusal(status: int, message: str) -> MTurkError:
+    """The refusal for an HTTP status the server's framing produced."""
+    for spec in catalogue().values():
+        if spec.status == status and spec.template == "{message}" and spec.namespace is None \
+                and spec.turk_error_code is None:
+            return spec(message=message)
+    return HTTP_BAD_REQUEST(message=message)
 
 
 def _java_text(value: object) -> object:
@@ -18,88 +133,15 @@ def _java_text(value: object) -> object:
     return value
 
 
-class MTurkError(Exception):
-    """Base of every error the mock answers with (HTTP 400 unless a subclass says otherwise)."""
-
-    error_type = "MTurkError"
-    status = 400
-    # Observed: "... not valid for the parameter X. (1585151438622 s)" but "... does not exist. (1631094715163)".
-    suffix_unit = ""
-
-    def __init__(self, message: str, turk_error_code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.turk_error_code = turk_error_code if not turk_error_code or turk_error_code.startswith(PREFIX) \
-            else PREFIX + turk_error_code
-
-    def wire(self, epoch_ms: int) -> dict:
-        return {
-            "Message": f"{self.message} ({epoch_ms}{self.suffix_unit})",
-            "TurkErrorCode": self.turk_error_code,
-            "__type": self.error_type,
-        }
+def invalid_value(parameter: str, value: object) -> MTurkError:
+    """ParameterValidationError: ``The value "…" is not valid for the parameter …`` (observed)."""
+    return INVALID_VALUE(parameter=parameter, value=_java_text(value))
 
 
-class RequestError(MTurkError):
-    error_type = "RequestError"
+def out_of_range(parameter: str, value: int, low: int, high: int) -> MTurkError:
+    return OUT_OF_RANGE(parameter=parameter, value=value, low=low, high=high)
 
 
-class ServiceFault(MTurkError):
-    error_type = "ServiceFault"
-    status = 500
-
-
-class ParameterValidationError(MTurkError):
-    """Unmodelled by botocore: callers receive a plain ClientError whose code is this type's name."""
-
-    error_type = "ParameterValidationError"
-
-    def __init__(self, parameter: str, message: str, suffix_unit: str = " s") -> None:
-        super().__init__(message, "InvalidParameterValue")
-        self.parameter = parameter
-        self.suffix_unit = suffix_unit
-
-    @classmethod
-    def invalid_value(cls, parameter: str, value: object) -> ParameterValidationError:
-        shown = _java_text(value)
-        return cls(parameter, f'The value "{shown}" is not valid for the parameter {parameter}.')
-
-    @classmethod
-    def out_of_range(cls, parameter: str, value: int, low: int, high: int) -> ParameterValidationError:
-        # Template observed for ExpirationIncrementInSeconds (spec 6.3), suffix without " s".
-        message = f"The value {value} is invalid for {parameter}. Valid values range from {low} to {high}."
-        return cls(parameter, message, suffix_unit="")
-
-    def wire(self, epoch_ms: int) -> dict:
-        body = super().wire(epoch_ms)
-        body["Parameter"] = self.parameter
-        return dict(sorted(body.items()))
-
-
-def does_not_exist(kind: str, ident: str, code: str) -> RequestError:
-    return RequestError(f"{kind} {ident} does not exist.", code)
-
-
-class SerializationException(MTurkError):
-    """A member of the wrong JSON type: the AWS JSON protocol's own error, before MTurk sees the call."""
-
-    error_type = "SerializationException"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, "")
-
-    def wire(self, epoch_ms: int) -> dict:
-        return {"Message": self.message, "__type": "com.amazon.coral.service#SerializationException"}
-
-
-class NotImplementedByMock(MTurkError):
-    """An MTurk operation this version of the mock does not simulate (HTTP 501, which botocore never retries)."""
-
-    error_type = "NotImplemented"
-    status = 501
-
-    def __init__(self, operation: str) -> None:
-        super().__init__(f"mturk_mock does not implement {operation} yet; no request was sent to AWS.", "")
-
-    def wire(self, epoch_ms: int) -> dict:
-        return {"Message": self.message, "__type": self.error_type}
+def catalogue() -> dict[str, ErrorSpec]:
+    """Every entry of this module by name, for documentation and for the test that renders each one."""
+    return {name: spec for name, spec in globals().items() if isinstance(spec, ErrorSpec)}

@@ -1,6 +1,6 @@
 """The service layer: MTurk operations over the model, shared by every transport."""
 
-from . import account, qualification_types, worker_qualifications  # noqa: F401  (they register operations)
-from .dispatcher import OPERATIONS, dispatch
+from .dispatch import execute, route
+from .registry import OPERATIONS, Operation
 
-__all__ = ["OPERATIONS", "dispatch"]
+__all__ = ["OPERATIONS", "Operation", "execute", "route"]

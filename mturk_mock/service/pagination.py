@@ -1,61 +1,124 @@
-"""Pagination shared by every List operation (spec 4).
+"""Pagination, written once for every List operation (spec Q§4, H§7).
 
-Every non-empty page carries a fresh NextToken; following it past the last item gives an empty page
-without one, so both loop shapes found in client code end. A token names a position in an
-append-only sequence, so a page deep in a large listing costs the page, not the offset. Tokens are
-bound to the operation, marketplace, requester and filters that made them.
+A list handler returns a ``Listing`` (a sorted index, an optional filter, how to render an item); the
+operation's ``Pagination`` spec in the registry names the result member and documents the order. This
+module turns the two into one page with ``NumResults`` and ``NextToken``:
+
+* a page starts after the key of the last item of the previous page, found by bisection in the index,
+  so a page deep in a listing of a million items costs what the first page costs;
+* every non-empty page carries a NextToken; following it past the last item gives an empty page
+  without one, so loops on NextToken and loops on NumResults > 0 both end, and boto3's paginators work;
+* a token is opaque and signed with the world's secret over the operation, marketplace, requester and
+  every filter member of the request: a forged token, or one used on another listing or with other
+  filters, is refused with ParameterValidationError on NextToken. Tokens stay valid across a state save
+  and load (the secret is saved), and items added or removed between pages are simply seen or not.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+import hmac
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from ..model.errors import ParameterValidationError
-from .dispatcher import Call
+from ..model import errors
+from ..model.index import SortedIndex
+from .context import RequestContext
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 10
+PAGE_MEMBERS = frozenset({"NextToken", "MaxResults"})
 
 
-def _fingerprint(call: Call, operation: str, filters: tuple) -> str:
-    text = repr((operation, call.market.name, call.requester, filters))
-    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """How an operation pages: the list member of its output and the order of its items."""
+
+    result_key: str
+    order: str  # documentation: e.g. "creation order" or "Expiration, then HITId"
+    counted: bool = True  # whether the output has NumResults
 
 
-def _encode(fingerprint: str, position: int, serial: int) -> str:
-    return base64.urlsafe_b64encode(f"{fingerprint}:{position}:{serial}".encode()).decode().rstrip("=")
+@dataclass(slots=True)
+class Listing(Generic[T]):
+    """What a list handler returns: the items in order, an optional filter, and how to render one."""
+
+    index: SortedIndex[T]
+    render: Callable[[T], Any]
+    keep: Callable[[T], bool] | None = None
+    extra: dict[str, Any] | None = None  # members of the output besides the page
 
 
-def _decode(token: str, fingerprint: str, limit: int) -> int:
+class Request(dict[str, Any]):
+    """A decoded, validated request. The transport memoizes these by body, so derived values that the
+    pagination needs are computed once per distinct request."""
+
+    __slots__ = ("_filters",)
+
+    def __init__(self, members: dict[str, Any]) -> None:
+        # A member sent as JSON null is absent, as the service treats it (handlers read defaults with .get).
+        super().__init__({name: value for name, value in members.items() if value is not None})
+        self._filters: str | None = None
+
+    def filters(self) -> str:
+        if self._filters is None:
+            self._filters = filters_of(self)
+        return self._filters
+
+
+def filters_of(request: dict[str, Any]) -> str:
+    return json.dumps({name: value for name, value in request.items() if name not in PAGE_MEMBERS},
+                      sort_keys=True, separators=(",", ":"))
+
+
+def _signature(ctx: RequestContext, operation: str, filters: str, payload: str) -> str:
+    message = f"{operation}\n{ctx.market.name}\n{ctx.requester}\n{filters}\n{payload}".encode()
+    return hashlib.blake2b(message, key=ctx.world.secret, digest_size=9).hexdigest()
+
+
+def _encode_token(ctx: RequestContext, operation: str, filters: str, key: Any) -> str:
+    # The serial makes every token handed out a new one (botocore's paginator refuses a repeated token).
+    payload = json.dumps([ctx.world.next_serial(), key], separators=(",", ":"))
+    token = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return f"{token}.{_signature(ctx, operation, filters, payload)}"
+
+
+def _decode_token(ctx: RequestContext, operation: str, filters: str, token: str) -> Any:
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        token_fingerprint, position, _serial = raw.split(":")
-        position_number = int(position)
-    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors too
-        raise ParameterValidationError.invalid_value("NextToken", token) from None
-    if token_fingerprint != fingerprint or not 0 <= position_number <= limit:
-        raise ParameterValidationError.invalid_value("NextToken", token)
-    return position_number
+        encoded, _, signature = token.partition(".")
+        payload = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        if not hmac.compare_digest(signature, _signature(ctx, operation, filters, payload)):
+            raise ValueError("foreign token")
+        _serial, key = json.loads(payload)
+    except ValueError:  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors too
+        raise errors.invalid_value("NextToken", token) from None
+    return tuple(key) if isinstance(key, list) else key
 
 
-def paginate(call: Call, request: dict, operation: str, items: Sequence[T], keep: Callable[[T, int], bool],
-             filters: tuple) -> tuple[list[T], dict]:
-    """One page of ``items`` that ``keep(item, position)`` accepts, and the NextToken/NumResults members."""
-    fingerprint = _fingerprint(call, operation, filters)
+def paginate(operation: str, spec: Pagination, ctx: RequestContext, request: dict[str, Any],
+             listing: Listing[Any]) -> dict[str, Any]:
+    """One page of ``listing`` as the operation's output members."""
+    filters = request.filters() if isinstance(request, Request) else filters_of(request)
     token = request.get("NextToken")
-    position = 0 if token is None else _decode(token, fingerprint, len(items))
+    after = None if token is None else _decode_token(ctx, operation, filters, token)
     size = request.get("MaxResults", DEFAULT_PAGE_SIZE)
-    page: list[T] = []
-    end = len(items)
-    while position < end and len(page) < size:
-        item = items[position]
-        if keep(item, position):
-            page.append(item)
-        position += 1
-    members: dict = {"NumResults": len(page)}
+    keep, render = listing.keep, listing.render
+    page: list[Any] = []
+    last = None
+    if size > 0:
+        for key, item in listing.index.after(after):
+            last = key  # the last item examined: a token never makes the next page scan it again
+            if keep is None or keep(item):
+                page.append(render(item))
+                if len(page) == size:
+                    break
+    output: dict[str, Any] = dict(listing.extra) if listing.extra else {}
+    output[spec.result_key] = page
+    if spec.counted:
+        output["NumResults"] = len(page)
     if page:
-        members["NextToken"] = _encode(fingerprint, position, call.world.next_serial())
-    return page, members
+        output["NextToken"] = _encode_token(ctx, operation, filters, last)
+    return output

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 
-SERVICE_NAME = "mturk"
-TARGET_PREFIX = "MTurkRequesterServiceV20170117"
+from botocore.model import ServiceModel
+
+from ..constants import SERVICE_NAME
 
 
 @functools.cache
-def service_model():
+def service_model() -> ServiceModel:
     import botocore.session
 
     return botocore.session.get_session().get_service_model(SERVICE_NAME)

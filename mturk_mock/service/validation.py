@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Callable
 
-from ..model.errors import ParameterValidationError, SerializationException
+from ..model import errors
 from .service_model import service_model
 
 Check = Callable[[object], None]
@@ -19,8 +19,8 @@ Check = Callable[[object], None]
 _INT_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 
 
-def _type_error(parameter: str, expected: str) -> SerializationException:
-    return SerializationException(f"Unexpected value type for {parameter}: expected {expected}")
+def _type_error(parameter: str, expected: str) -> errors.MTurkError:
+    return errors.SERIALIZATION(message=f"Unexpected value type for {parameter}: expected {expected}")
 
 
 def _is_unicode(value: str) -> bool:
@@ -44,7 +44,7 @@ def _string_check(parameter: str, shape) -> Check:
         if ((low is not None and len(value) < low) or (high is not None and len(value) > high)
                 or (enum is not None and value not in enum) or (pattern is not None and not pattern(value))
                 or not (value.isascii() or _is_unicode(value))):
-            raise ParameterValidationError.invalid_value(parameter, value)
+            raise errors.invalid_value(parameter, value)
 
     return check
 
@@ -58,7 +58,7 @@ def _integer_check(parameter: str, shape) -> Check:
         if not isinstance(value, int) or isinstance(value, bool):
             raise _type_error(parameter, "an integer")
         if not low <= value <= high:
-            raise ParameterValidationError.out_of_range(parameter, value, low, high)
+            raise errors.out_of_range(parameter, value, low, high)
 
     return check
 
@@ -79,7 +79,7 @@ def _list_check(parameter: str, shape) -> Check:
         if not isinstance(value, list):
             raise _type_error(parameter, "a list")
         if len(value) < low or (high is not None and len(value) > high):
-            raise ParameterValidationError.invalid_value(parameter, value)
+            raise errors.invalid_value(parameter, value)
         for element in value:
             item(element)
 
@@ -97,7 +97,7 @@ def _structure_check(shape, parameter: str | None = None) -> Check:
             raise _type_error(label, "a structure")
         for name in required:
             if value.get(name) is None:
-                raise ParameterValidationError.invalid_value(parameter or name, None)
+                raise errors.invalid_value(parameter or name, None)
         for name, member_check in members:
             member_value = value.get(name)
             if member_value is not None:

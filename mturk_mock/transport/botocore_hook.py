@@ -1,34 +1,37 @@
 """In-process transport: MTurk calls answered at botocore's before-call event.
 
-While any mock is active, ``HierarchicalEmitter.emit_until_response`` is wrapped at class level, so
-every client sees the mock whenever and however it was created (before the mock started, before
-this package was imported, from any session). The client's own before-call handlers run first
-(a Stubber keeps priority); when none answers an MTurk call, the innermost active mock does.
-Three guards fail closed while active: an MTurk request that still reaches the HTTP layer raises
-``NetworkBlocked``, and the instance-metadata and container credential providers, which would
-otherwise open connections when a client is created without credentials, find nothing.
-Nothing is patched while no mock is active.
+While any mock is active, ``HierarchicalEmitter.emit_until_response`` is wrapped (with wrapt, at class
+level), so every client sees the mock whenever and however it was created: before the mock started,
+before this package was imported, from any session. The client's own before-call handlers run first
+(a Stubber keeps priority); when none answers an MTurk call, the innermost active mock does, through
+the one request pipeline. Three guards fail closed while active: an MTurk request that still reaches
+the HTTP layer raises ``NetworkBlocked``, and the instance-metadata and container credential
+providers, which would otherwise open connections when a client is created without credentials,
+find nothing.
+
+The wrappers are applied at the first activation over whatever is there then, so patches other tools
+made earlier stay in the chain; at the last deactivation each wrapper is taken out if it is still the
+outermost, and otherwise (another tool patched over it meanwhile) stays inside that tool's patch,
+passing every call straight through while no mock is active.
 """
 
 from __future__ import annotations
 
-import json
-import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
+import wrapt
 from botocore import credentials as _credentials
 from botocore import handlers as _handlers
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import Endpoint
 from botocore.hooks import HierarchicalEmitter
 
-from ..model.world import DEFAULT_REQUESTER
-from ..service import dispatch
+from .. import activation
+from ..constants import DEFAULT_REQUESTER
 from .converter import convert_error, output_converter
-from .wire import encode_body, marketplace_for_host, new_request_id, response_headers
-
-if TYPE_CHECKING:
-    from ..mock import MTurkMock
+from .pipeline import handle_request
+from .protocol import marketplace_for_host
 
 EVENT_PREFIX = "before-call.mturk."
 ENDPOINT_PREFIX = "mturk-requester"
@@ -38,21 +41,14 @@ class NetworkBlocked(RuntimeError):
     """An MTurk request tried to leave the process while the mock was active."""
 
 
-_stack: list[MTurkMock] = []
-_stack_lock = threading.Lock()
-_original_emit = HierarchicalEmitter.emit_until_response
-_original_send = Endpoint._send
-_original_loads = (_credentials.InstanceMetadataProvider.load, _credentials.ContainerProvider.load)
-
-
 # botocore's own before-call handlers that only add request headers: a mocked call sends no request,
 # so when they are all an emitter would run, the mock answers without running them (~12 us a call).
 _INERT = frozenset(filter(None, (getattr(_handlers, name, None) for name in (
     "add_recursion_detection_header", "inject_api_version_header_if_needed"))))
 
 
-def _only_inert(emitter, event_name: str) -> bool:
-    handlers = emitter._lookup_cache.get(event_name)
+def _only_inert(emitter: HierarchicalEmitter, event_name: str) -> bool:
+    handlers = emitter._lookup_cache.get(event_name)  # botocore's cache of the handlers an event runs
     if handlers is None:  # not looked up yet: the normal path fills the cache
         return False
     for handler in handlers:
@@ -61,53 +57,66 @@ def _only_inert(emitter, event_name: str) -> bool:
     return True
 
 
-def _emit_until_response(self, event_name, **kwargs):
-    if event_name.startswith(EVENT_PREFIX) and _stack and _only_inert(self, event_name):
-        return _emit_until_response, answer(_stack[-1], **kwargs)
-    handler, response = _original_emit(self, event_name, **kwargs)
-    if response is None and event_name.startswith(EVENT_PREFIX):
-        stack = _stack
-        if stack:
-            return _emit_until_response, answer(stack[-1], **kwargs)
+def _emit_until_response(wrapped: Callable[..., Any], instance: HierarchicalEmitter, args: tuple[Any, ...],
+                         kwargs: dict[str, Any]) -> Any:
+    mocks = activation.active
+    if not mocks:
+        return wrapped(*args, **kwargs)
+    event_name = args[0] if args else kwargs.get("event_name", "")
+    if not event_name.startswith(EVENT_PREFIX):
+        return wrapped(*args, **kwargs)
+    if _only_inert(instance, event_name):
+        return answer, answer(mocks[-1], **kwargs)
+    handler, response = wrapped(*args, **kwargs)
+    if response is None:
+        mocks = activation.active  # the client's own handlers ran: the stack may have changed meanwhile
+        if mocks:
+            return answer, answer(mocks[-1], **kwargs)
     return handler, response
 
 
-def _send(self, request):
-    if self._endpoint_prefix == ENDPOINT_PREFIX:
+def _send(wrapped: Callable[..., Any], instance: Endpoint, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if activation.active and instance._endpoint_prefix == ENDPOINT_PREFIX:
+        request = args[0] if args else kwargs.get("request")
         raise NetworkBlocked(
-            f"mturk_mock is active but an MTurk request to {request.url} reached the HTTP layer "
+            f"mturk_mock is active but an MTurk request to {getattr(request, 'url', '?')} reached the HTTP layer "
             "(a custom client or transport bypassed botocore's before-call event); nothing was sent.")
-    return _original_send(self, request)
+    return wrapped(*args, **kwargs)
 
 
-def _no_network_credentials(self):
-    return None
+def _no_network_credentials(wrapped: Callable[..., Any], instance: object, args: tuple[Any, ...],
+                            kwargs: dict[str, Any]) -> Any:
+    return None if activation.active else wrapped(*args, **kwargs)
 
 
-def _patch(active: bool) -> None:
-    HierarchicalEmitter.emit_until_response = _emit_until_response if active else _original_emit
-    Endpoint._send = _send if active else _original_send
-    metadata_load, container_load = (_no_network_credentials,) * 2 if active else _original_loads
-    _credentials.InstanceMetadataProvider.load = metadata_load
-    _credentials.ContainerProvider.load = container_load
+_PATCHES: tuple[tuple[type, str, Callable[..., Any]], ...] = (
+    (HierarchicalEmitter, "emit_until_response", _emit_until_response),
+    (Endpoint, "_send", _send),
+    (_credentials.InstanceMetadataProvider, "load", _no_network_credentials),
+    (_credentials.ContainerProvider, "load", _no_network_credentials),
+)
 
 
-def push(mock: MTurkMock) -> None:
-    with _stack_lock:
-        if not _stack:
-            _patch(True)
-        _stack.append(mock)
+def _wrapped_by(attribute: object, wrapper: Callable[..., Any]) -> bool:
+    """Whether ``wrapper`` is somewhere in the chain of wrappers that ``attribute`` is."""
+    while attribute is not None:
+        if getattr(attribute, "_self_wrapper", None) is wrapper:
+            return True
+        attribute = getattr(attribute, "__wrapped__", None)
+    return False
 
 
-def remove(mock: MTurkMock) -> None:
-    with _stack_lock:
-        _stack.remove(mock)
-        if not _stack:
-            _patch(False)
+def install() -> None:
+    for owner, name, wrapper in _PATCHES:
+        if not _wrapped_by(vars(owner).get(name), wrapper):
+            wrapt.wrap_function_wrapper(owner, name, wrapper)
 
 
-def innermost() -> MTurkMock | None:
-    return _stack[-1] if _stack else None
+def uninstall() -> None:
+    for owner, name, wrapper in _PATCHES:
+        current = vars(owner).get(name)
+        if isinstance(current, wrapt.FunctionWrapper) and current._self_wrapper is wrapper:
+            setattr(owner, name, current.__wrapped__)
 
 
 _HOSTS: dict[str, str | None] = {}
@@ -124,7 +133,7 @@ def marketplace_of(url: str) -> str | None:
         return found
 
 
-def requester_of(request_signer) -> str:
+def requester_of(request_signer: object) -> str:
     """The caller's access key, read without refreshing credentials (a refresh could go to the network)."""
     creds = getattr(request_signer, "_credentials", None)
     if creds is None:
@@ -137,22 +146,22 @@ def requester_of(request_signer) -> str:
 class _Response(AWSResponse):
     """An AWSResponse whose case-insensitive header dict is built only if somebody reads it."""
 
-    def __init__(self, url: str, status_code: int, headers: dict, raw) -> None:
+    def __init__(self, url: str, status_code: int, headers: dict[str, str], body: bytes) -> None:
         self.url = url
         self.status_code = status_code
         self._raw_headers = headers
-        self._headers = None
-        self.raw = raw
-        self._content = None
+        self._headers: HeadersDict | None = None
+        self.raw = _RawBody(body)
+        self._content = body
 
-    @property
+    @property  # type: ignore[override]
     def headers(self) -> HeadersDict:
         if self._headers is None:
             self._headers = HeadersDict(self._raw_headers)
         return self._headers
 
     @headers.setter
-    def headers(self, value) -> None:
+    def headers(self, value: Any) -> None:
         self._headers = HeadersDict(value)
 
 
@@ -162,38 +171,27 @@ class _RawBody:
     def __init__(self, body: bytes) -> None:
         self._body = body
 
-    def stream(self, **_):
+    def stream(self, **_: Any) -> Any:
         yield self._body
 
-    def read(self, *_):
+    def read(self, *_: Any) -> bytes:
         body, self._body = self._body, b""
         return body
 
 
-def answer(mock: MTurkMock, *, model, params, request_signer, context=None, **_):
-    operation = params["headers"]["X-Amz-Target"].rpartition(".")[2]
-    body = params["body"] or b"{}"
+def answer(mock: Any, *, model: Any, params: dict[str, Any], request_signer: Any = None, **_: Any
+           ) -> tuple[AWSResponse, dict[str, Any]]:
+    """The (http response, parsed) pair botocore expects from a before-call handler."""
+    operation = model.name
     url = params["url"]
     marketplace = marketplace_of(url) or mock.default_marketplace
-    requester = requester_of(request_signer)
-    world = mock.world
-    if body == b"{}":
-        request = {}
-    else:
-        try:
-            request = json.loads(body)
-        except ValueError:
-            request = None  # cannot come from botocore's serializer; validation answers it
-    status, wire = dispatch(world, marketplace, requester, operation, request)
-    wire_body = encode_body(wire)
-    request_id = new_request_id()
-    headers = response_headers(request_id, wire_body, world.clock.now())
-    metadata = {"RequestId": request_id, "HTTPStatusCode": status, "HTTPHeaders": dict(headers),
+    result = handle_request(mock, marketplace, requester_of(request_signer), operation, params["body"] or b"{}")
+    status, headers = result.status, result.headers
+    metadata = {"RequestId": result.request_id, "HTTPStatusCode": status, "HTTPHeaders": dict(headers),
                 "RetryAttempts": 0}
     if status < 300:
-        parsed = output_converter(model.name)(wire)
+        parsed = output_converter(operation)(result.wire)
         parsed["ResponseMetadata"] = metadata
     else:
-        parsed = convert_error(wire, metadata)
-    mock.record(operation, marketplace, requester, body, status, wire_body, request_id)
-    return _Response(url, status, headers, _RawBody(wire_body)), parsed
+        parsed = convert_error(result.wire, metadata)
+    return _Response(url, status, headers, result.body), parsed

@@ -1,8 +1,10 @@
 """Wire JSON -> exactly what botocore's JSON parser returns, without running the parser.
 
-A converter is compiled once per output shape. Subtrees that hold no timestamp need no work: the
-service layer builds fresh, JSON-native wire dicts with only modelled members and no nulls, and for
-such values the parser's result equals its input. tests/test_wire_fidelity.py proves the identity
+A converter is compiled once per shape. Subtrees that hold no timestamp need no work: the service layer
+builds fresh, JSON-native wire dicts with only modelled members and no nulls, and for such values the
+parser's result equals its input. An entity the service rendered once (``Rendered``) is converted once:
+its parsed form is kept on it as a template and every answer receives a fresh copy of the template, so
+a caller that modifies its answer changes nothing else. tests/test_wire_fidelity.py proves the identity
 for every implemented operation and error against botocore's own parser.
 """
 
@@ -10,22 +12,25 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
+from botocore.model import Shape
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER
 
+from ..service.render import Rendered
 from ..service.service_model import service_model
 
-Convert = Callable[[object], object]
+Convert = Callable[[Any], Any]
 
 # botocore's own timestamp parser, memoized: it costs ~13 us a call (it builds a tzlocal each time),
 # and a datetime is immutable, so handing out an equal, shared one is indistinguishable.
 _parse_timestamp = functools.lru_cache(maxsize=8192)(DEFAULT_TIMESTAMP_PARSER)
 
 
-def _structure(shape) -> Convert | None:
+def _structure(shape: Shape) -> Convert | None:
     members = []
     needs_work = False
-    for name, member in shape.members.items():
+    for name, member in shape.members.items():  # type: ignore[attr-defined]
         wire_name = member.serialization.get("name", name)
         convert = compile_converter(member)
         needs_work = needs_work or convert is not None or wire_name != name
@@ -33,7 +38,7 @@ def _structure(shape) -> Convert | None:
     if not needs_work:
         return None
 
-    def convert_structure(value: dict) -> dict:
+    def convert_structure(value: dict[str, Any]) -> dict[str, Any]:
         parsed = {}
         for name, wire_name, convert in members:
             raw = value.get(wire_name)
@@ -44,14 +49,14 @@ def _structure(shape) -> Convert | None:
     return convert_structure
 
 
-def _list(shape) -> Convert | None:
-    convert = compile_converter(shape.member)
+def _list(shape: Shape) -> Convert | None:
+    convert = compile_converter(shape.member)  # type: ignore[attr-defined]
     if convert is None:
         return None
     return lambda values: [convert(value) for value in values]
 
 
-def compile_converter(shape) -> Convert | None:
+def compile_converter(shape: Shape) -> Convert | None:
     """None means the wire value is already what the parser would return."""
     kind = shape.type_name
     if kind == "structure":
@@ -65,13 +70,77 @@ def compile_converter(shape) -> Convert | None:
     return None
 
 
+def _is_scalar(shape: Shape) -> bool:
+    return shape.type_name not in ("structure", "list")
+
+
+def compile_copier(shape: Shape) -> Convert:
+    """A fresh copy of a parsed value of ``shape``: new dicts and lists, shared immutable scalars."""
+    if shape.type_name == "list":
+        element: Shape = shape.member  # type: ignore[attr-defined]
+        if _is_scalar(element):
+            return list
+        copy_element = compile_copier(element)
+        return lambda values: [copy_element(value) for value in values]
+    if shape.type_name != "structure":
+        return lambda value: value
+    members: dict[str, Shape] = shape.members  # type: ignore[attr-defined]
+    nested = [(name, compile_copier(member)) for name, member in members.items() if not _is_scalar(member)]
+    if not nested:
+        return dict
+
+    def copy_structure(value: dict[str, Any]) -> dict[str, Any]:
+        copied = dict(value)
+        for name, copy in nested:
+            if name in copied:
+                copied[name] = copy(copied[name])
+        return copied
+
+    return copy_structure
+
+
 @functools.cache
-def output_converter(operation: str) -> Convert:
+def _rendered_converters(shape_name: str) -> tuple[Convert, Convert]:
+    shape = service_model().shape_for(shape_name)
+    convert = compile_converter(shape)
+    copy = compile_copier(shape)
+    return (convert if convert is not None else copy), copy
+
+
+def parsed_rendered(rendered: Rendered, shape: Shape) -> Any:
+    """What the parser makes of a rendered entity: converted once, a fresh copy for every answer."""
+    convert, copy = _rendered_converters(shape.name)
+    template = rendered.parsed
+    if template is None:
+        template = rendered.parsed = convert(rendered)
+    return copy(template)
+
+
+@functools.cache
+def output_converter(operation: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     shape = service_model().operation_model(operation).output_shape
     if shape is None:
         return lambda value: {}
-    convert = compile_converter(shape)
-    return convert if convert is not None else (lambda value: value)
+    members = []
+    for name, member in shape.members.items():  # type: ignore[attr-defined]
+        element = member.member if member.type_name == "list" else None
+        members.append((name, member.serialization.get("name", name), member, element, compile_converter(member)))
+
+    def convert_output(wire: dict[str, Any]) -> dict[str, Any]:
+        parsed = {}
+        for name, wire_name, member, element, convert in members:
+            value = wire.get(wire_name)
+            if value is None:
+                continue
+            if type(value) is Rendered:
+                parsed[name] = parsed_rendered(value, member)
+            elif type(value) is list and value and type(value[0]) is Rendered:
+                parsed[name] = [parsed_rendered(item, element) for item in value]
+            else:
+                parsed[name] = convert(value) if convert is not None else value
+        return parsed
+
+    return convert_output
 
 
 @functools.cache
@@ -82,7 +151,7 @@ def _modeled_error_converter(code: str) -> Convert | None:
     convert = compile_converter(shape)
     if convert is not None:
         return convert
-    names = tuple(shape.members)
+    names = tuple(shape.members)  # type: ignore[attr-defined]
     return lambda value: {name: value[name] for name in names if value.get(name) is not None}
 
 
@@ -91,7 +160,7 @@ def _error_code(wire_type: str) -> str:
     return code.rsplit("#", 1)[1] if "#" in code else code
 
 
-def convert_error(body: dict, metadata: dict) -> dict:
+def convert_error(body: dict[str, Any], metadata: dict[str, Any]) -> dict[str, Any]:
     """What botocore makes of an error body: Error.Code/Message, metadata, then the modelled members."""
     code = _error_code(body.get("__type", ""))
     parsed = {"Error": {"Message": body.get("message", body.get("Message", "")), "Code": code},

@@ -1,7 +1,7 @@
 """HTTP transport: the MTurk JSON protocol over HTTP, for the AWS CLI, curl and any SDK.
 
-Every request is answered by ``service.dispatch``, the function the in-process transport calls, and
-written back with the same body bytes and headers as the in-process answer. The requester is the
+Every request is answered by the request pipeline (``pipeline.handle_request``) the in-process transport
+uses, and written back with the same body bytes and headers as the in-process answer. The requester is the
 access key of the SigV4 ``Authorization`` header (signatures are not verified); the marketplace is
 the one the ``Host`` header names, else the server's own. Anything malformed gets a JSON error body;
 no request can stop the server.
@@ -9,7 +9,6 @@ no request can stop the server.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import socket
@@ -20,45 +19,28 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..mock import MTurkMock
-from ..model.errors import MTurkError, SerializationException, ServiceFault
-from ..model.world import DEFAULT_REQUESTER, MARKETPLACES, SANDBOX, World
-from ..service import dispatch
-from ..service.dispatcher import UnknownOperation
-from .wire import CONTENT_TYPE, encode_body, http_date, marketplace_for_host, new_request_id
+from ..constants import DEFAULT_REQUESTER, MARKETPLACES, SANDBOX, TARGET_PREFIX
+from ..model import errors
+from ..model.errors import MTurkError
+from ..model.world import World
+from .pipeline import Answer, Handle, handle_request, refuse
+from .protocol import CONTENT_TYPE, encode_body, error_body, http_date, marketplace_for_host
+
+if TYPE_CHECKING:
+    from ..mock import MTurkMock
 
 log = logging.getLogger("mturk_mock")
 
 DEFAULT_HOST = "127.0.0.1"
-TARGET_PREFIX = "MTurkRequesterServiceV20170117."
 MAX_BODY_BYTES = 1 << 20
 DRAIN_LIMIT_BYTES = 16 << 20  # an oversized body up to this size is read and dropped, so the client sees the 413
 CONNECTION_TIMEOUT = 60.0  # seconds a connection may stall in the middle of a request
 STOP_TIMEOUT = 5.0  # seconds stop() waits for requests in flight
 _CREDENTIAL = re.compile(r"\AAWS4-\S+\s.*?\bCredential=([^/,\s]+)/")
-
-
-class TransportError(MTurkError):
-    """An HTTP-level refusal (wrong method, path or body framing): the request never reaches dispatch."""
-
-    def __init__(self, status: int, error_type: str, message: str) -> None:
-        super().__init__(message, "")
-        self.status = status
-        self.error_type = error_type
-
-    def wire(self, epoch_ms: int) -> dict:
-        return {"Message": self.message, "__type": self.error_type}
-
-
-class BadTarget(UnknownOperation):
-    """No X-Amz-Target, or one outside the MTurk service: answered like an unknown operation."""
-
-    def __init__(self, target: str | None) -> None:
-        super().__init__(target or "")
-        self.message = ("Missing X-Amz-Target header" if target is None else
-                        f"X-Amz-Target {target!r} does not name an operation of {TARGET_PREFIX}<Operation>")
+_TARGET = TARGET_PREFIX + "."
 
 
 def requester_from(authorization: str | None) -> str:
@@ -73,19 +55,11 @@ def marketplace_from(host: str | None, default: str) -> str:
 
 
 def operation_from(target: str | None) -> str:
-    if target is None or not target.startswith(TARGET_PREFIX) or target == TARGET_PREFIX:
-        raise BadTarget(target)
-    return target[len(TARGET_PREFIX):]
-
-
-def decode_request(body: bytes) -> object:
-    """The request JSON; an empty body is ``{}``. Anything that is JSON but not an object is left to dispatch."""
-    if not body.strip():
-        return {}
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise SerializationException(f"The request body is not valid JSON: {exc}") from None
+    if target is None or not target.startswith(_TARGET) or target == _TARGET:
+        message = ("Missing X-Amz-Target header" if target is None else
+                   f"X-Amz-Target {target!r} does not name an operation of {_TARGET}<Operation>")
+        raise errors.UNKNOWN_OPERATION(message=message)
+    return target[len(_TARGET):]
 
 
 class _Server(ThreadingHTTPServer):
@@ -155,7 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("mturk_mock server failed on %r", self.requestline)
             if not self._responded:
                 self.close_connection = True
-                self._send_error(ServiceFault(f"mturk_mock server error: {exc!r}", "ServiceFault"))
+                self._send_error(errors.SERVICE_ERROR(message=f"mturk_mock server error: {exc!r}"))
 
     def __getattr__(self, name: str):
         # http.server looks up do_<METHOD> for every request method; all but POST get a 405.
@@ -167,43 +141,44 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = self._read_body()
             if urlsplit(self.path).path != "/":
-                raise TransportError(404, "NotFound", f"No MTurk endpoint at {self.path!r}; POST to /")
-            operation = operation_from(self.headers.get("X-Amz-Target"))
-            request = decode_request(body)
+                raise errors.HTTP_NOT_FOUND(message=f"No MTurk endpoint at {self.path!r}; POST to /")
         except MTurkError as error:
             self._send_error(error)
             return
         owner = self.server.owner
         marketplace = marketplace_from(self.headers.get("Host"), owner.marketplace)
         requester = requester_from(self.headers.get("Authorization"))
-        status, wire = dispatch(owner.world, marketplace, requester, operation, request)
-        answer, request_id = encode_body(wire), new_request_id()
-        # Logged before the answer is written, so a client that has its answer finds the call in the log.
-        owner.handle.record(operation, marketplace, requester, body if body.strip() else b"{}", status,
-                             answer, request_id)
-        self._send(status, answer, request_id)
+        target = self.headers.get("X-Amz-Target")
+        body = body if body.strip() else b"{}"
+        # The call is logged before the answer is written, so a client that has its answer finds it in the log.
+        try:
+            operation = operation_from(target)
+        except MTurkError as error:
+            self._send_answer(refuse(owner.handle, marketplace, requester, target or "", body, error))
+            return
+        self._send_answer(handle_request(owner.handle, marketplace, requester, operation, body))
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
-            raise TransportError(411, "LengthRequired",
-                                 "Send the body with a Content-Length header; chunked bodies are not supported")
+            raise errors.HTTP_LENGTH_REQUIRED(
+                message="Send the body with a Content-Length header; chunked bodies are not supported")
         declared = self.headers.get("Content-Length")
         if declared is None:
             return b""  # HTTP/1.1: no Content-Length and no Transfer-Encoding means no body
         declared = declared.strip()
         if not (declared.isascii() and declared.isdigit()):
             self.close_connection = True
-            raise TransportError(400, "BadRequest", f"Content-Length {declared!r} is not a byte count")
+            raise errors.HTTP_BAD_REQUEST(message=f"Content-Length {declared!r} is not a byte count")
         length = int(declared)
         if length > MAX_BODY_BYTES:
             self._discard(length)
-            raise TransportError(413, "RequestEntityTooLarge",
-                                 f"The request body is {length} bytes; the limit is {MAX_BODY_BYTES} bytes")
+            raise errors.HTTP_TOO_LARGE(
+                message=f"The request body is {length} bytes; the limit is {MAX_BODY_BYTES} bytes")
         body = self.rfile.read(length)
         if len(body) < length:
             self.close_connection = True
-            raise TransportError(400, "BadRequest", "The request body is shorter than its Content-Length")
+            raise errors.HTTP_BAD_REQUEST(message="The request body is shorter than its Content-Length")
         return body
 
     def _discard(self, length: int) -> None:
@@ -221,20 +196,23 @@ class _Handler(BaseHTTPRequestHandler):
     def _method_not_allowed(self) -> None:
         self._responded = False
         self.close_connection = True  # any body was not read
-        self._send_error(TransportError(405, "MethodNotAllowed",
-                                        f"Method {self.command} is not allowed; MTurk requests are POST /"),
-                         ("Allow", "POST"))
+        self._send_error(errors.HTTP_METHOD_NOT_ALLOWED(
+            message=f"Method {self.command} is not allowed; MTurk requests are POST /"), ("Allow", "POST"))
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own refusals (malformed request line, oversized headers) as JSON, not HTML."""
         self.log_error("code %d, message %s", code, message)
         self.close_connection = True
-        phrase = HTTPStatus(code).phrase
-        self._send_error(TransportError(code, phrase.replace(" ", "").replace("-", ""), message or phrase))
+        self._send_error(errors.http_refusal(code, message or HTTPStatus(code).phrase))
 
     def _send_error(self, error: MTurkError, *headers: tuple[str, str]) -> None:
+        """An HTTP-level refusal: the request never became an MTurk call, so it is not in the call log."""
         world = self.server.owner.world
-        self._send(error.status, encode_body(error.wire(world.clock.now_ms())), new_request_id(), *headers)
+        body = encode_body(error_body(error, world.clock.now_ms()))
+        self._send(error.spec.status, body, world.ids.request_id(), *headers)
+
+    def _send_answer(self, answer: Answer) -> None:
+        self._send(answer.status, answer.body, answer.request_id)
 
     def _send(self, status: int, body: bytes, request_id: str, *headers: tuple[str, str]) -> None:
         self._responded = True
@@ -269,6 +247,8 @@ class MTurkServer:
     def __init__(self, handle: MTurkMock | None = None, *, host: str = DEFAULT_HOST, port: int = 0,
                  marketplace: str | None = None, verbose: bool = False) -> None:
         if handle is None:
+            from ..mock import MTurkMock  # the public handle, only for this convenience
+
             handle = MTurkMock(marketplace=marketplace or SANDBOX)
         marketplace = marketplace or handle.default_marketplace
         if marketplace not in MARKETPLACES:

@@ -1,0 +1,76 @@
+"""The handle tests use to look inside a mock and act on it: the call log, the clock, simulated workers,
+bulk seeding, state files. ``MTurkMock`` (``mock.py``) is a Handle that can also be activated."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+
+from .calls import CallRecord
+from .constants import SANDBOX, check_marketplace
+from .model.clock import Clock
+from .model.qualifications import workflow
+from .model.workers import Notification
+from .model.world import World
+from .simulation import SimulatedWorker, make_worker
+from .state_file import read_state, write_state
+
+
+class Handle:
+    """State, call log and helpers of one mock. Attributes keep their identity for the handle's whole life:
+    ``reset()`` and ``load_state()`` change what they hold, never which objects they are."""
+
+    def __init__(self, world: World, marketplace: str = SANDBOX, record_calls: bool = True) -> None:
+        self.default_marketplace = check_marketplace(marketplace)
+        self.world = world
+        self.calls: list[CallRecord] = []
+        self.recording = record_calls
+
+    def record(self, call: CallRecord) -> None:
+        self.calls.append(call)  # list.append is atomic: no lock needed
+
+    def calls_to(self, operation: str) -> list[CallRecord]:
+        return [call for call in self.calls if call.operation == operation]
+
+    @property
+    def clock(self) -> Clock:
+        """The marketplace clock: ``advance(seconds, minutes=..., days=...)``, ``set``, ``freeze``, ``now``."""
+        return self.world.clock
+
+    @property
+    def notifications(self) -> list[Notification]:
+        """Messages MTurk would have sent to workers (grants with SendNotification, revokes with a
+        Reason, rejected requests), oldest first."""
+        return self.world.notifications
+
+    def reset(self) -> None:
+        """Back to empty marketplaces, a real-time clock (the same Clock object) and an empty call log."""
+        self.world.clear()
+        self.calls.clear()
+
+    def worker(self, worker_id: str | None = None, *, marketplace: str | None = None) -> SimulatedWorker:
+        """A simulated worker (registered in the marketplace); a new realistic ID when none is given."""
+        return make_worker(self.world, worker_id, marketplace or self.default_marketplace)
+
+    def grant_qualifications(self, type_id: str, grants: Mapping[str, int] | Iterable[tuple[str, int]], *,
+                             marketplace: str | None = None) -> int:
+        """Seed many grants at once (worker ID -> IntegerValue), as AssociateQualificationWithWorker would
+        make them but without a client call or notification each: for tests that need a large state."""
+        pairs = grants.items() if isinstance(grants, Mapping) else grants
+        with self.world.session(marketplace or self.default_marketplace) as (market, now):
+            qual = market.qualification_types.get(type_id)
+            return workflow.grant_many(market, qual, pairs, now)
+
+    def save_state(self, path: str | os.PathLike[str]) -> None:
+        """Write the state to a JSON file, atomically: an interrupted save leaves the old file intact and no
+        temporary file behind."""
+        write_state(self.world, path)
+
+    def load_state(self, path: str | os.PathLike[str]) -> None:
+        """Replace the state with one saved by ``save_state`` (ValueError if the file is not one). The
+        state is kept across later activations, as with ``state=``."""
+        read_state(path, self.world)
+        self._keep_state()
+
+    def _keep_state(self) -> None:
+        """Hook for MTurkMock: a loaded state must survive the next start."""

@@ -1,0 +1,70 @@
+"""One request, transport-neutral: route, validate, settle time, run the handler, page.
+
+``execute`` answers with the operation's wire output or raises ``MTurkError``; the transport's pipeline
+renders errors. Validation runs before the lock; settle and the handler run under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import errors
+from ..model.world import World
+from .context import RequestContext
+from .pagination import Request, paginate
+from .registry import OPERATIONS, Operation
+from .service_model import operation_names
+from .validation import Check, request_validator
+
+
+Run = Callable[[RequestContext, Any], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    operation: Operation
+    validate: Check
+    run: Run  # the handler, followed by the pagination for List operations
+
+
+def _paged(name: str, operation: Operation) -> Run:
+    handler, spec = operation.handler, operation.pagination
+    assert spec is not None
+
+    def run(ctx: RequestContext, request: Any) -> dict[str, Any]:
+        return paginate(name, spec, ctx, request, handler(ctx, request))
+
+    return run
+
+
+_ROUTES: dict[str, Route] = {}
+
+
+def route(name: str) -> Route:
+    """The operation and its compiled validator, looked up once."""
+    found = _ROUTES.get(name)
+    if found is None:
+        operation = OPERATIONS.get(name)
+        if operation is None:
+            if name in operation_names():
+                raise errors.NOT_IMPLEMENTED(operation=name, implemented=len(OPERATIONS))
+            raise errors.UNKNOWN_OPERATION(message=f"Unknown operation {name!r}")
+        run = operation.handler if operation.pagination is None else _paged(name, operation)
+        found = _ROUTES[name] = Route(operation, request_validator(name), run)
+    return found
+
+
+def execute(world: World, marketplace: str, requester: str, name: str, request: Any,
+            validated: bool = False) -> dict[str, Any]:
+    """The wire output of one request (raises MTurkError). ``validated``: the transport checked it already."""
+    found = _ROUTES.get(name) or route(name)
+    if not validated:
+        found.validate(request)
+        request = Request(request)
+    with world.lock:
+        market = world.marketplaces[marketplace]
+        now = world.clock.now()
+        market.settle(now)
+        return found.run(RequestContext(world, market, requester, now), request)

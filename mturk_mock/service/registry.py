@@ -1,0 +1,63 @@
+"""The table of operations: one record per implemented MTurk operation, listed here explicitly.
+
+A record says which handler answers the operation, how it pages (if it is a listing), whether it
+changes state, and what it needs from the caller. Adding an operation is one entry here plus its
+handler in ``ops/``; everything else (validation, pagination, conversion, both transports, the call
+log, fuzzing, ``mturk-mock operations`` and the README's table) follows from the entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from .context import RequestContext
+from .ops import account
+from .ops import qualification_types as types
+from .ops import worker_qualifications as workers
+from .pagination import Pagination
+
+Handler = Callable[[RequestContext, Any], Any]
+CALLER = frozenset({"marketplace", "requester"})
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    name: str
+    handler: Handler
+    pagination: Pagination | None = None  # for List operations: the handler returns a Listing
+    writes: bool = False  # changes the marketplace (a read-only operation never does)
+    needs: frozenset[str] = CALLER  # what the answer depends on: the marketplace, the requester
+
+
+def _table(operations: Iterable[Operation]) -> Mapping[str, Operation]:
+    table: dict[str, Operation] = {}
+    for operation in operations:
+        if operation.name in table:
+            raise ValueError(f"{operation.name} is listed twice")
+        table[operation.name] = operation
+    return MappingProxyType(table)
+
+
+OPERATIONS: Mapping[str, Operation] = _table((
+    Operation("GetAccountBalance", account.get_account_balance),
+    # Qualification types (spec Q§1.0-1.5)
+    Operation("CreateQualificationType", types.create, writes=True),
+    Operation("GetQualificationType", types.get),
+    Operation("ListQualificationTypes", types.list_types,
+              Pagination("QualificationTypes", "creation order, the system types first")),
+    Operation("UpdateQualificationType", types.update, writes=True),
+    Operation("DeleteQualificationType", types.delete, writes=True),
+    # Workers' qualifications and qualification requests (spec Q§1.6-1.12)
+    Operation("AssociateQualificationWithWorker", workers.associate, writes=True),
+    Operation("DisassociateQualificationFromWorker", workers.disassociate, writes=True),
+    Operation("GetQualificationScore", workers.get_score),
+    Operation("ListWorkersWithQualificationType", workers.list_workers,
+              Pagination("Qualifications", "the order the grants entered the status")),
+    Operation("ListQualificationRequests", workers.list_requests,
+              Pagination("QualificationRequests", "SubmitTime")),
+    Operation("AcceptQualificationRequest", workers.accept_request, writes=True),
+    Operation("RejectQualificationRequest", workers.reject_request, writes=True),
+))

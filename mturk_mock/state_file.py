@@ -1,0 +1,72 @@
+"""State files: a World written atomically as JSON, and read back.
+
+A save writes a temporary file beside the target, flushes it to disk and renames it over the target,
+so the target is always either the old state or the new one. The temporary file carries the writer's
+process ID; a save also removes temporary files that a killed writer left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pathlib
+
+from .model.snapshot import dump_world, load_world
+from .model.world import World
+
+
+def _temporary_name(target: pathlib.Path, pid: int) -> pathlib.Path:
+    return target.with_name(f".{target.name}.{pid}.tmp")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but is not ours, or we cannot tell: leave its file alone
+    return True
+
+
+def _remove_leftovers(target: pathlib.Path) -> None:
+    """Temporary files of writers that died mid-save (kill -9, power loss)."""
+    for candidate in target.parent.glob(f".{target.name}.*.tmp"):
+        pid = candidate.name[len(target.name) + 2:-len(".tmp")]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            with contextlib.suppress(FileNotFoundError):
+                candidate.unlink()
+
+
+def write_state(world: World, path: str | os.PathLike[str]) -> None:
+    target = pathlib.Path(path)
+    data = json.dumps(dump_world(world), ensure_ascii=False).encode("utf-8")
+    temporary = _temporary_name(target, os.getpid())
+    try:
+        with open(temporary, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        raise
+    _remove_leftovers(target)
+    with contextlib.suppress(OSError):  # make the rename itself durable where the platform allows
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def read_state(path: str | os.PathLike[str], into: World) -> None:
+    """Replace ``into``'s state with the file's. ValueError (and ``into`` unchanged) if it is not a state."""
+    try:
+        data = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} is not a mturk_mock state: {exc}") from None
+    loaded = load_world(data)
+    into.adopt(loaded)
