@@ -24,27 +24,37 @@ from mturk_mock import World, mock_mturk_qual
 SANDBOX = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
 TYPE_ID = "3SAMPLETYPE0000000000000000000"
 QUALIFICATION_TYPE = {
-    "QualificationTypeId": TYPE_ID, "CreationTime": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
-    "Name": "bench", "Description": "d", "QualificationTypeStatus": "Active", "IsRequestable": True,
-    "AutoGranted": False}
+    "QualificationTypeId": TYPE_ID,
+    "CreationTime": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
+    "Name": "bench",
+    "Description": "d",
+    "QualificationTypeStatus": "Active",
+    "IsRequestable": True,
+    "AutoGranted": False,
+}
 OPERATIONS = {
     "GetAccountBalance": ("get_account_balance", {}, {"AvailableBalance": "10000.00"}),
-    "GetQualificationType": ("get_qualification_type", {"QualificationTypeId": TYPE_ID},
-                             {"QualificationType": QUALIFICATION_TYPE}),
+    "GetQualificationType": (
+        "get_qualification_type",
+        {"QualificationTypeId": TYPE_ID},
+        {"QualificationType": QUALIFICATION_TYPE},
+    ),
 }
 
 
 def _world() -> World:
     """A marketplace holding the qualification type the benchmark reads."""
     world = World()
-    world.marketplace("sandbox").qualification_types.create(TYPE_ID, "<default>", 1_767_225_600.0, name="bench",
-                                                            description="d", status="Active")
+    world.marketplace("sandbox").qualification_types.create(
+        TYPE_ID, "<default>", 1_767_225_600.0, name="bench", description="d", status="Active"
+    )
     return world
 
 
 def _client(session):
-    return session.client("mturk", region_name="us-east-1", endpoint_url=SANDBOX,
-                          config=Config(signature_version=botocore.UNSIGNED))
+    return session.client(
+        "mturk", region_name="us-east-1", endpoint_url=SANDBOX, config=Config(signature_version=botocore.UNSIGNED)
+    )
 
 
 def _per_call(function, calls: int) -> float:

@@ -27,14 +27,18 @@ SANDBOX = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
 
 
 def _client():
-    return boto3.session.Session().client("mturk", region_name="us-east-1", endpoint_url=SANDBOX,
-                                          config=Config(signature_version=botocore.UNSIGNED))
+    return boto3.session.Session().client(
+        "mturk", region_name="us-east-1", endpoint_url=SANDBOX, config=Config(signature_version=botocore.UNSIGNED)
+    )
 
 
 def _types(client, count: int) -> list[str]:
-    return [client.create_qualification_type(Name=f"type {index}", Description="scale",
-                                             QualificationTypeStatus="Active")["QualificationType"]["QualificationTypeId"]
-            for index in range(count)]
+    return [
+        client.create_qualification_type(Name=f"type {index}", Description="scale", QualificationTypeStatus="Active")[
+            "QualificationType"
+        ]["QualificationTypeId"]
+        for index in range(count)
+    ]
 
 
 def _rss_bytes() -> int:
@@ -81,10 +85,14 @@ def main() -> None:
     client = _client()
     type_ids, seconds, resident = build(big, client, args.workers, args.types, args.per_worker)
     grants = args.workers * args.per_worker
-    print(f"built {grants:,} grants over {args.workers:,} workers and {args.types} types "
-          f"with grant_qualifications in {seconds:.1f} s ({grants / seconds:,.0f} grants/s)")
-    print(f"memory: {resident / grants:.0f} bytes per grant (resident memory added by the build, worker IDs "
-          f"included; target <= 400)")
+    print(
+        f"built {grants:,} grants over {args.workers:,} workers and {args.types} types "
+        f"with grant_qualifications in {seconds:.1f} s ({grants / seconds:,.0f} grants/s)"
+    )
+    print(
+        f"memory: {resident / grants:.0f} bytes per grant (resident memory added by the build, worker IDs "
+        f"included; target <= 400)"
+    )
 
     with small:  # just enough state for the same calls: one type, one page of 100 grants
         small_type = _types(client, 1)[0]
@@ -96,34 +104,39 @@ def main() -> None:
         deep_token = _token_at(client, big_type, roster_size - 200)
 
     def associate(type_id, worker):
-        client.associate_qualification_with_worker(QualificationTypeId=type_id, WorkerId=worker, IntegerValue=5,
-                                                   SendNotification=False)
+        client.associate_qualification_with_worker(
+            QualificationTypeId=type_id, WorkerId=worker, IntegerValue=5, SendNotification=False
+        )
 
     def score(type_id, worker):
         client.get_qualification_score(QualificationTypeId=type_id, WorkerId=worker)
 
     def page(type_id, token=None):
-        client.list_workers_with_qualification_type(QualificationTypeId=type_id, MaxResults=100,
-                                                    **({"NextToken": token} if token else {}))
+        client.list_workers_with_qualification_type(
+            QualificationTypeId=type_id, MaxResults=100, **({"NextToken": token} if token else {})
+        )
 
     cases = {  # name: (call on the empty mock, call on the large one)
-        "AssociateQualificationWithWorker": (lambda: associate(small_type, "A0000000000000"),
-                                             lambda: associate(big_type, holder)),
+        "AssociateQualificationWithWorker": (
+            lambda: associate(small_type, "A0000000000000"),
+            lambda: associate(big_type, holder),
+        ),
         "GetQualificationScore": (lambda: score(small_type, "A0000000000000"), lambda: score(big_type, holder)),
-        "ListWorkersWithQualificationType, 100 items": (lambda: page(small_type),
-                                                        lambda: page(big_type, deep_token)),
+        "ListWorkersWithQualificationType, 100 items": (lambda: page(small_type), lambda: page(big_type, deep_token)),
         "deep page vs first page, same large mock": (lambda: page(big_type), lambda: page(big_type, deep_token)),
     }
     targets = {"deep page vs first page, same large mock": 1.5}
     timings: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in cases}
     for _ in range(args.rounds):
         for name, (on_small, on_big) in cases.items():
-            with (big if "same large" in name else small):
+            with big if "same large" in name else small:
                 timings[name][0].append(_per_call_us(on_small, args.calls))
             with big:
                 timings[name][1].append(_per_call_us(on_big, args.calls))
-    print(f"per call, median of {args.rounds} rounds x {args.calls} calls (microseconds); the deep page starts "
-          f"at position {roster_size - 200:,} of {roster_size:,}:")
+    print(
+        f"per call, median of {args.rounds} rounds x {args.calls} calls (microseconds); the deep page starts "
+        f"at position {roster_size - 200:,} of {roster_size:,}:"
+    )
     for name, (base, large) in timings.items():
         b, l_ = statistics.median(base), statistics.median(large)
         print(f"  {name:<45} {b:8.1f} -> {l_:8.1f}   ratio {l_ / b:5.2f} (target <= {targets.get(name, 1.2)})")
@@ -134,8 +147,9 @@ def _token_at(client, type_id: str, position: int) -> str:
     token, seen = None, 0
     while seen < position:
         size = min(100, position - seen)
-        reply = client.list_workers_with_qualification_type(QualificationTypeId=type_id, MaxResults=size,
-                                                            **({"NextToken": token} if token else {}))
+        reply = client.list_workers_with_qualification_type(
+            QualificationTypeId=type_id, MaxResults=size, **({"NextToken": token} if token else {})
+        )
         token, seen = reply["NextToken"], seen + reply["NumResults"]
     return token
 

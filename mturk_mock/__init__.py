@@ -9,8 +9,20 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["CallRecord", "Clock", "MTurkMock", "MTurkServer", "NetworkBlocked", "SimulatedWorker", "World",
-           "WorkerError", "build_answers", "current", "mock_mturk", "mock_mturk_qual"]
+__all__ = [
+    "CallRecord",
+    "Clock",
+    "MTurkMock",
+    "MTurkServer",
+    "NetworkBlocked",
+    "SimulatedWorker",
+    "World",
+    "WorkerError",
+    "build_answers",
+    "current",
+    "mock_mturk",
+    "mock_mturk_qual",
+]
 
 _LAZY = {
     "mock_mturk": "mturk_mock.mock",

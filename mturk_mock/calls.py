@@ -11,8 +11,16 @@ class CallRecord:
 
     __slots__ = ("operation", "marketplace", "requester", "status", "request_id", "_request", "_response")
 
-    def __init__(self, operation: str, marketplace: str, requester: str, request: bytes, status: int,
-                 response: bytes, request_id: str) -> None:
+    def __init__(
+        self,
+        operation: str,
+        marketplace: str,
+        requester: str,
+        request: bytes,
+        status: int,
+        response: bytes,
+        request_id: str,
+    ) -> None:
         self.operation = operation
         self.marketplace = marketplace
         self.requester = requester

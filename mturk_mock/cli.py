@@ -27,22 +27,37 @@ def _port(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mturk-mock", description="A mock of the Amazon Mechanical Turk "
-                                     "Requester API.")
+    parser = argparse.ArgumentParser(
+        prog="mturk-mock", description="A mock of the Amazon Mechanical Turk Requester API."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    serve = commands.add_parser("serve", help="answer the MTurk API over HTTP until Ctrl-C or SIGTERM",
-                                description="Answer the MTurk JSON protocol over HTTP (POST / with X-Amz-Target). "
-                                "Point a client at it with --endpoint-url / endpoint_url.")
+    serve = commands.add_parser(
+        "serve",
+        help="answer the MTurk API over HTTP until Ctrl-C or SIGTERM",
+        description="Answer the MTurk JSON protocol over HTTP (POST / with X-Amz-Target). "
+        "Point a client at it with --endpoint-url / endpoint_url.",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
-    serve.add_argument("--port", type=_port, default=DEFAULT_PORT,
-                       help="port to listen on; 0 picks a free one (default: %(default)s)")
-    serve.add_argument("--marketplace", choices=MARKETPLACES, default=SANDBOX,
-                       help="marketplace for requests whose Host is neither MTurk endpoint (default: %(default)s)")
-    serve.add_argument("--state", metavar="FILE",
-                       help="load the marketplace from FILE if it exists, and write it back on a clean shutdown")
+    serve.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help="port to listen on; 0 picks a free one (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--marketplace",
+        choices=MARKETPLACES,
+        default=SANDBOX,
+        help="marketplace for requests whose Host is neither MTurk endpoint (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--state",
+        metavar="FILE",
+        help="load the marketplace from FILE if it exists, and write it back on a clean shutdown",
+    )
     serve.add_argument("--verbose", "-v", action="store_true", help="log every request to stderr")
-    operations = commands.add_parser("operations", help="list the MTurk operations and which ones the mock implements",
-                                     description="Every operation of the MTurk service model, implemented or not.")
+    operations = commands.add_parser(
+        "operations",
+        help="list the MTurk operations and which ones the mock implements",
+        description="Every operation of the MTurk service model, implemented or not.",
+    )
     operations.add_argument("--json", action="store_true", help="print JSON for machines")
     return parser
 
@@ -109,8 +124,10 @@ def serve(host: str, port: int, marketplace: str, verbose: bool = False, state: 
         return 1
     # SIGTERM and SIGINT both end serve_forever through KeyboardInterrupt, which closes the server.
     in_main_thread = threading.current_thread() is threading.main_thread()  # only there can signals be caught
-    previous = {signum: signal.signal(signum, _interrupt)
-                for signum in ((signal.SIGTERM, signal.SIGINT) if in_main_thread else ())}
+    previous = {
+        signum: signal.signal(signum, _interrupt)
+        for signum in ((signal.SIGTERM, signal.SIGINT) if in_main_thread else ())
+    }
     try:
         print(f"mturk-mock: listening on {server.url} (marketplace {marketplace})", flush=True)
         server.serve_forever()
@@ -122,16 +139,15 @@ def serve(host: str, port: int, marketplace: str, verbose: bool = False, state: 
             signal.signal(signum, signal.SIG_IGN)
         try:
             server.stop()
-            if state is not None:
-                print("mturk-mock: saving state...", flush=True)
-                return _save(handle, state)
+            status = _save(handle, state) if state is not None else 0
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
-    return 0
+    return status
 
 
 def _save(handle: MTurkMock, state: str) -> int:
+    print("mturk-mock: saving state...", flush=True)
     try:
         handle.save_state(state)
     except OSError as exc:

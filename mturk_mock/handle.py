@@ -52,8 +52,9 @@ class Handle:
         """A simulated worker (registered in the marketplace); a new realistic ID when none is given."""
         return make_worker(self.world, worker_id, marketplace or self.default_marketplace)
 
-    def grant_qualifications(self, type_id: str, grants: Mapping[str, int] | Iterable[tuple[str, int]], *,
-                             marketplace: str | None = None) -> int:
+    def grant_qualifications(
+        self, type_id: str, grants: Mapping[str, int] | Iterable[tuple[str, int]], *, marketplace: str | None = None
+    ) -> int:
         """Seed many grants at once (worker ID -> IntegerValue), as AssociateQualificationWithWorker would
         make them but without a client call or notification each: for tests that need a large state."""
         pairs = grants.items() if isinstance(grants, Mapping) else grants

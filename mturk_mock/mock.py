@@ -30,15 +30,30 @@ class MTurkMock(Handle):
     every thread, executor and coroutine sees it until it stops.
     """
 
-    def __init__(self, *, state: World | None = None, marketplace: str = SANDBOX, seed: int | None = None,
-                 record_calls: bool = True, name_reservation: float = 0.0, known_workers: str = "any") -> None:
-        world_options: dict[str, Any] = {"seed": seed, "name_reservation": name_reservation,
-                                         "known_workers": known_workers}
+    def __init__(
+        self,
+        *,
+        state: World | None = None,
+        marketplace: str = SANDBOX,
+        seed: int | None = None,
+        record_calls: bool = True,
+        name_reservation: float = 0.0,
+        known_workers: str = "any",
+    ) -> None:
+        world_options: dict[str, Any] = {
+            "seed": seed,
+            "name_reservation": name_reservation,
+            "known_workers": known_workers,
+        }
         world = state if state is not None else World(**world_options)
         super().__init__(world, marketplace, record_calls)
         self._world_options = world_options
-        self._options: dict[str, Any] = {"state": state, "marketplace": marketplace, "record_calls": record_calls,
-                                         **world_options}
+        self._options: dict[str, Any] = {
+            "state": state,
+            "marketplace": marketplace,
+            "record_calls": record_calls,
+            **world_options,
+        }
         self._shared = state is not None
         self._started_once = False
         self._active = False
@@ -96,9 +111,11 @@ class MTurkMock(Handle):
             return self._decorate_class(wrapped)
         fresh = self._fresh
         if inspect.iscoroutinefunction(wrapped):
+
             @wrapt.decorator
-            async def run_async(wrapped: Callable[..., Awaitable[Any]], instance: object, args: tuple[Any, ...],
-                                kwargs: dict[str, Any]) -> Any:
+            async def run_async(
+                wrapped: Callable[..., Awaitable[Any]], instance: object, args: tuple[Any, ...], kwargs: dict[str, Any]
+            ) -> Any:
                 with fresh():
                     return await wrapped(*args, **kwargs)
 
@@ -116,7 +133,7 @@ class MTurkMock(Handle):
             # Active from setUp through tearDown and cleanups, for every test method.
             original_set_up, fresh = cls.setUp, self._fresh
 
-            def setUp(test_case: unittest.TestCase, *args: Any, **kwargs: Any) -> None:  # noqa: N802
+            def setUp(test_case: unittest.TestCase, *args: Any, **kwargs: Any) -> None:
                 mock = fresh().start()
                 test_case.addCleanup(mock.stop)
                 original_set_up(test_case, *args, **kwargs)
@@ -138,8 +155,15 @@ def mock_mturk(func: type[T], /) -> type[T]: ...
 @overload
 def mock_mturk(func: Callable[P, R], /) -> Callable[P, R]: ...
 @overload
-def mock_mturk(*, state: World | None = ..., marketplace: str = ..., seed: int | None = ...,
-               record_calls: bool = ..., name_reservation: float = ..., known_workers: str = ...) -> MTurkMock: ...
+def mock_mturk(
+    *,
+    state: World | None = ...,
+    marketplace: str = ...,
+    seed: int | None = ...,
+    record_calls: bool = ...,
+    name_reservation: float = ...,
+    known_workers: str = ...,
+) -> MTurkMock: ...
 def mock_mturk(func: Any = None, /, **options: Any) -> Any:
     """``@mock_mturk``, ``@mock_mturk(...)``, ``with mock_mturk() as mturk``, or start()/stop().
 

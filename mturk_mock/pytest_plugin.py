@@ -44,8 +44,9 @@ def make_client(marketplace: str = SANDBOX) -> MTurkClient:
     from botocore.config import Config
 
     endpoint = ENDPOINTS[PRODUCTION] if marketplace == PRODUCTION else ENDPOINTS[SANDBOX]
-    client: MTurkClient = _boto3_session().client("mturk", region_name=REGION, endpoint_url=endpoint,
-                                                  config=Config(signature_version=botocore.UNSIGNED))
+    client: MTurkClient = _boto3_session().client(
+        "mturk", region_name=REGION, endpoint_url=endpoint, config=Config(signature_version=botocore.UNSIGNED)
+    )
     return client
 
 

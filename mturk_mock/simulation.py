@@ -116,8 +116,9 @@ class SimulatedWorker:
             qual = market.qualification_types.by_id.get(type_id)
             if qual is not None and qual.test is not None:
                 if answers is None:
-                    raise WorkerError(f"{qual.name} has a test: pass answers=..., or use start_test() to take it "
-                                      "in two steps")
+                    raise WorkerError(
+                        f"{qual.name} has a test: pass answers=..., or use start_test() to take it in two steps"
+                    )
                 answers_xml = _answers_xml(answers, qual.form)  # a bad mapping must not leave a started test behind
                 return self.start_test(type_id).submit(answers_xml)
             if answers is not None and qual is not None:

@@ -33,7 +33,7 @@ def _alive(pid: int) -> bool:
 def _remove_leftovers(target: pathlib.Path) -> None:
     """Temporary files of writers that died mid-save (kill -9, power loss)."""
     for candidate in target.parent.glob(f".{target.name}.*.tmp"):
-        pid = candidate.name[len(target.name) + 2:-len(".tmp")]
+        pid = candidate.name[len(target.name) + 2 : -len(".tmp")]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             with contextlib.suppress(FileNotFoundError):
                 candidate.unlink()

@@ -47,7 +47,7 @@ def assert_same_python(actual, expected, path: str = "$") -> None:
             assert_same_python(actual[key], expected[key], f"{path}.{key}")
     elif isinstance(expected, list):
         assert len(actual) == len(expected), f"{path}: length"
-        for index, (a, e) in enumerate(zip(actual, expected)):
+        for index, (a, e) in enumerate(zip(actual, expected, strict=True)):
             assert_same_python(a, e, f"{path}[{index}]")
     else:
         assert actual == expected, f"{path}: {actual!r} != {expected!r}"
@@ -66,6 +66,7 @@ def production_client(mturk_mock):
 
 
 # -- transports: the behaviour modules run in-process and over HTTP; every other module as before ------
+
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if transports.runs_on_both(metafunc.module.__name__) and "mturk_mock" in metafunc.fixturenames:

@@ -23,11 +23,13 @@ START = 1_800_000_000
 
 def _snapshot(world: World) -> dict:
     market = world.marketplace("sandbox")
-    return {type_id: ({worker: (grant.value, grant.status, grant.granted_at)
-                       for worker, grant in roster.by_worker.items()},
-                      {status: [grant.worker_id for grant in index.values()]
-                       for status, index in roster.by_status.items()})
-            for type_id, roster in market.grants.rosters.items()}
+    return {
+        type_id: (
+            {worker: (grant.value, grant.status, grant.granted_at) for worker, grant in roster.by_worker.items()},
+            {status: [grant.worker_id for grant in index.values()] for status, index in roster.by_status.items()},
+        )
+        for type_id, roster in market.grants.rosters.items()
+    }
 
 
 def _mixed_calls(client, type_ids: list[str], seed: int, errors: list) -> None:
@@ -38,8 +40,12 @@ def _mixed_calls(client, type_ids: list[str], seed: int, errors: list) -> None:
             type_id, worker, roll = rng.choice(type_ids), rng.choice(WORKERS), rng.random()
             try:
                 if roll < 0.35:
-                    client.associate_qualification_with_worker(QualificationTypeId=type_id, WorkerId=worker,
-                                                               IntegerValue=rng.randrange(100), SendNotification=False)
+                    client.associate_qualification_with_worker(
+                        QualificationTypeId=type_id,
+                        WorkerId=worker,
+                        IntegerValue=rng.randrange(100),
+                        SendNotification=False,
+                    )
                 elif roll < 0.55:
                     client.disassociate_qualification_from_worker(QualificationTypeId=type_id, WorkerId=worker)
                 elif roll < 0.85:
@@ -47,7 +53,8 @@ def _mixed_calls(client, type_ids: list[str], seed: int, errors: list) -> None:
                 else:
                     token = tokens.pop(type_id, None)
                     page = client.list_workers_with_qualification_type(
-                        QualificationTypeId=type_id, MaxResults=7, **({"NextToken": token} if token else {}))
+                        QualificationTypeId=type_id, MaxResults=7, **({"NextToken": token} if token else {})
+                    )
                     if "NextToken" in page:
                         tokens[type_id] = page["NextToken"]
             except client.exceptions.RequestError:
@@ -69,13 +76,17 @@ def test_parallel_calls_equal_their_sequential_replay(monkeypatch):
                 raise
             applied.append((name, request, json.loads(json.dumps(result))))  # the transport adds metadata to it
             return result
+
         return record
 
-    for name in ("AssociateQualificationWithWorker", "DisassociateQualificationFromWorker", "GetQualificationScore",
-                 "ListWorkersWithQualificationType"):
+    for name in (
+        "AssociateQualificationWithWorker",
+        "DisassociateQualificationFromWorker",
+        "GetQualificationScore",
+        "ListWorkersWithQualificationType",
+    ):
         route = service_dispatch.route(name)
-        monkeypatch.setitem(service_dispatch._ROUTES, name,
-                            dataclasses.replace(route, run=recording(name, route.run)))
+        monkeypatch.setitem(service_dispatch._ROUTES, name, dataclasses.replace(route, run=recording(name, route.run)))
 
     world = World(seed=11)
     world.clock.freeze(START)
@@ -85,8 +96,10 @@ def test_parallel_calls_equal_their_sequential_replay(monkeypatch):
         applied.clear()
         clients = [requester_client("AKIACONCURRENT") for _ in range(THREADS)]
         errors: list[Exception] = []
-        threads = [threading.Thread(target=_mixed_calls, args=(clients[index], type_ids, index, errors))
-                   for index in range(THREADS)]
+        threads = [
+            threading.Thread(target=_mixed_calls, args=(clients[index], type_ids, index, errors))
+            for index in range(THREADS)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -98,9 +111,13 @@ def test_parallel_calls_equal_their_sequential_replay(monkeypatch):
     replay = World(seed=11)
     replay.clock.freeze(START)
     for index in range(3):
-        dispatch(replay, "sandbox", "AKIACONCURRENT", "CreateQualificationType",
-                 {"Name": f"type {index}", "Description": "Screens workers for a task",
-                  "QualificationTypeStatus": "Active"})
+        dispatch(
+            replay,
+            "sandbox",
+            "AKIACONCURRENT",
+            "CreateQualificationType",
+            {"Name": f"type {index}", "Description": "Screens workers for a task", "QualificationTypeStatus": "Active"},
+        )
     recorded = applied.copy()
     monkeypatch.undo()  # the replay runs the plain handlers
     for name, request, outcome in recorded:

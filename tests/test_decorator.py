@@ -16,8 +16,9 @@ import mturk_mock
 from mturk_mock import MTurkMock, World, mock_mturk_qual
 
 SANDBOX = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
-CLIENT = boto3.client("mturk", region_name="us-east-1", endpoint_url=SANDBOX,
-                      config=Config(signature_version=botocore.UNSIGNED))
+CLIENT = boto3.client(
+    "mturk", region_name="us-east-1", endpoint_url=SANDBOX, config=Config(signature_version=botocore.UNSIGNED)
+)
 
 
 def balance() -> str:
@@ -44,8 +45,12 @@ def test_bare_decorator_activates_a_fresh_mock_per_call():
 def test_decorator_with_options():
     @mock_mturk_qual(marketplace="production", seed=7)
     def work():
-        other = boto3.client("mturk", region_name="us-east-1", endpoint_url="http://localhost:1",
-                             config=Config(signature_version=botocore.UNSIGNED))
+        other = boto3.client(
+            "mturk",
+            region_name="us-east-1",
+            endpoint_url="http://localhost:1",
+            config=Config(signature_version=botocore.UNSIGNED),
+        )
         other.get_account_balance()
         return mturk_mock.current()
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from mturk_mock import MTurkMock, MTurkServer, World, mock_mturk_qual
 from mturk_mock.service import OPERATIONS
-from mturk_mock.transport.pipeline import dispatch
 from mturk_mock.service.service_model import service_model
+from mturk_mock.transport.pipeline import dispatch
 
 from .helpers import create_type, requester_client
 from .samples import ANSWER_KEY, TEST
@@ -24,16 +24,40 @@ from .test_server import TARGET, post
 MTURK_ERRORS = {"RequestError", "ServiceFault", "ParameterValidationError"}
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 GARBAGE_XML = [
-    "", "<", "not xml", "<QuestionForm/>", TEST[:200], TEST + "<extra/>", ANSWER_KEY,
+    "",
+    "<",
+    "not xml",
+    "<QuestionForm/>",
+    TEST[:200],
+    TEST + "<extra/>",
+    ANSWER_KEY,
     '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]><x>&b;</x>',
-    '<!DOCTYPE x SYSTEM "http://127.0.0.1:1/evil.dtd"><x/>', "<x>" + "<y>" * 2000 + "</x>",
+    '<!DOCTYPE x SYSTEM "http://127.0.0.1:1/evil.dtd"><x/>',
+    "<x>" + "<y>" * 2000 + "</x>",
 ]
 HOSTILE_TEXT = st.one_of(
     st.text(max_size=50),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=3000),
-    st.sampled_from(["", " ", "\x00", "null", "3" * 30, "a" * 64, "A" * 65, "🙂" * 10, "A1B2C3D4E5F6G7",
-                     "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6", "000000000000000000L0", "Disposed", "Granted", "x" * 70_000,
-                     "lone \ud800 surrogate", "\udc00"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "null",
+            "3" * 30,
+            "a" * 64,
+            "A" * 65,
+            "🙂" * 10,
+            "A1B2C3D4E5F6G7",
+            "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6",
+            "000000000000000000L0",
+            "Disposed",
+            "Granted",
+            "x" * 70_000,
+            "lone \ud800 surrogate",
+            "\udc00",
+        ]
+    ),
     st.sampled_from(GARBAGE_XML),
 )
 HOSTILE_INT = st.one_of(st.integers(-(2**63), 2**63 - 1), st.sampled_from([0, -1, 1, 100, 101, 2**31, -(2**31) - 1]))
@@ -70,7 +94,8 @@ def _structure(shape, known_ids):
     required = set(shape.required_members)
     return st.fixed_dictionaries(
         {name: strategy for name, strategy in members.items() if name in required},
-        optional={name: strategy for name, strategy in members.items() if name not in required})
+        optional={name: strategy for name, strategy in members.items() if name not in required},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +106,9 @@ def marketplace():
     with mock_mturk_qual(state=world, record_calls=False) as mturk:
         keyed = create_type(client, "keyed", Test=TEST, AnswerKey=ANSWER_KEY, TestDurationInSeconds=60)
         manual = create_type(client, "manual", RetryDelayInSeconds=0)
-        client.associate_qualification_with_worker(QualificationTypeId=manual["QualificationTypeId"],
-                                                   WorkerId="A1B2C3D4E5F6G7")
+        client.associate_qualification_with_worker(
+            QualificationTypeId=manual["QualificationTypeId"], WorkerId="A1B2C3D4E5F6G7"
+        )
         request = mturk.worker().request_qualification(manual["QualificationTypeId"])
     return world, client, [keyed["QualificationTypeId"], manual["QualificationTypeId"], request.request_id]
 
@@ -109,9 +135,11 @@ def test_hostile_values_through_boto3(operation, marketplace):
         check()
 
 
-JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                                       max_size=3), max_leaves=8)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
@@ -138,10 +166,15 @@ def server():
         yield running
 
 
-BODIES = st.one_of(st.binary(max_size=300), JSON_VALUES.map(lambda value: json.dumps(value).encode()),
-                   st.dictionaries(st.text(max_size=12), JSON_VALUES).map(lambda value: json.dumps(value).encode()))
-TARGETS = st.one_of(st.sampled_from([TARGET + name for name in OPERATIONS]),
-                    st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=40))
+BODIES = st.one_of(
+    st.binary(max_size=300),
+    JSON_VALUES.map(lambda value: json.dumps(value).encode()),
+    st.dictionaries(st.text(max_size=12), JSON_VALUES).map(lambda value: json.dumps(value).encode()),
+)
+TARGETS = st.one_of(
+    st.sampled_from([TARGET + name for name in OPERATIONS]),
+    st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=40),
+)
 
 
 @FUZZ

@@ -22,8 +22,13 @@ SANDBOX = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
 UNSIGNED = Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1})
 
 # Created when this module is imported, long before any mock starts.
-CLIENT_AT_IMPORT = boto3.client("mturk", region_name="us-east-1", endpoint_url=SANDBOX,
-                                aws_access_key_id="AKIAIMPORT", aws_secret_access_key="secret")
+CLIENT_AT_IMPORT = boto3.client(
+    "mturk",
+    region_name="us-east-1",
+    endpoint_url=SANDBOX,
+    aws_access_key_id="AKIAIMPORT",
+    aws_secret_access_key="secret",
+)
 
 
 @pytest.fixture
@@ -60,22 +65,21 @@ def test_every_kind_of_client_is_answered_without_touching_the_network(no_networ
 
 
 def test_client_created_before_the_mock_is_routed_by_its_endpoint(no_network):
-    production = boto3.client("mturk", region_name="us-east-1", aws_access_key_id="AKIAPROD",
-                              aws_secret_access_key="secret")
+    production = boto3.client(
+        "mturk", region_name="us-east-1", aws_access_key_id="AKIAPROD", aws_secret_access_key="secret"
+    )
     with mock_mturk_qual() as mturk:
         production.get_account_balance()
         boto3.Session().client("mturk", region_name="sandbox", config=UNSIGNED).get_account_balance()
-    assert [(c.marketplace, c.requester) for c in mturk.calls] == [
-        ("production", "AKIAPROD"), ("sandbox", "<default>")]
+    assert [(c.marketplace, c.requester) for c in mturk.calls] == [("production", "AKIAPROD"), ("sandbox", "<default>")]
 
 
 def test_a_request_that_reaches_the_http_layer_is_blocked(no_network):
     client = boto3.client("mturk", region_name="us-east-1", endpoint_url=SANDBOX, config=UNSIGNED)
     operation = client.meta.service_model.operation_model("GetAccountBalance")
     request_dict = client._convert_to_request_dict({}, operation, SANDBOX, context={})
-    with mock_mturk_qual():
-        with pytest.raises(NetworkBlocked, match="nothing was sent"):
-            client._endpoint.make_request(operation, request_dict)
+    with mock_mturk_qual(), pytest.raises(NetworkBlocked, match="nothing was sent"):
+        client._endpoint.make_request(operation, request_dict)
     assert no_network == []
 
 

@@ -3,7 +3,7 @@ raises (issue 7). Runs a small suite in a separate pytest process and reads its 
 
 from __future__ import annotations
 
-INNER_SUITE = '''
+INNER_SUITE = """
 import unittest
 
 import boto3
@@ -77,7 +77,7 @@ class DecoratedCase(unittest.TestCase):
 
 def test_10_still_nothing_active_and_the_network_is_untouched():
     assert mturk_mock.current() is None
-'''
+"""
 
 
 def test_no_state_leaks_between_tests_even_after_failures(pytester):

@@ -7,8 +7,10 @@ import sys
 
 
 def test_loading_the_plugin_imports_no_aws_library():
-    code = ("import sys, mturk_mock.pytest_plugin; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'wrapt')))")
+    code = (
+        "import sys, mturk_mock.pytest_plugin; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'wrapt')))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

@@ -42,8 +42,13 @@ def test_filters_requestable_and_owner(mturk_client):
     assert _names(mturk_client.list_qualification_types(MustBeRequestable=True, MustBeOwnedByCaller=True)) == ["mine"]
     assert _names(mturk_client.list_qualification_types(MustBeRequestable=True)) == ["mine", "theirs"]
     everything = _names(mturk_client.list_qualification_types(MustBeRequestable=False, MaxResults=100))
-    assert everything[:SYSTEM_TYPE_COUNT] == ["Masters", "Worker_NumberHITsApproved", "Worker_Locale",
-                                              "Worker_Adult", "Worker_PercentAssignmentsApproved"]
+    assert everything[:SYSTEM_TYPE_COUNT] == [
+        "Masters",
+        "Worker_NumberHITsApproved",
+        "Worker_Locale",
+        "Worker_Adult",
+        "Worker_PercentAssignmentsApproved",
+    ]
     assert everything[SYSTEM_TYPE_COUNT:] == ["mine", "theirs"]
 
 
@@ -56,9 +61,11 @@ def test_query_is_a_case_insensitive_substring_of_the_searchable_text(mturk_clie
     assert _names(page) == ["Colour Vision Test", "Colour Vision Expert"]
     assert _names(mturk_client.list_qualification_types(MustBeRequestable=True, Query="colours")) == ["Spelling"]
     assert _names(mturk_client.list_qualification_types(MustBeRequestable=True, Query="HARD")) == [
-        "Colour Vision Expert"]
+        "Colour Vision Expert"
+    ]
     assert _names(mturk_client.list_qualification_types(MustBeRequestable=False, Query="worker_locale")) == [
-        "Worker_Locale"]
+        "Worker_Locale"
+    ]
 
 
 def test_default_page_size_and_max_results_bounds(mturk_client, mturk_mock):
@@ -66,10 +73,12 @@ def test_default_page_size_and_max_results_bounds(mturk_client, mturk_mock):
         create_type(mturk_client, f"type {index:02}")
     page = mturk_client.list_qualification_types(MustBeRequestable=True)
     assert page["NumResults"] == 10 == len(page["QualificationTypes"])
-    response = parameter_error(lambda: mturk_client.list_qualification_types(MustBeRequestable=True, MaxResults=101),
-                               "MaxResults", mturk_mock)
+    response = parameter_error(
+        lambda: mturk_client.list_qualification_types(MustBeRequestable=True, MaxResults=101), "MaxResults", mturk_mock
+    )
     assert response["Error"]["Message"].startswith(
-        "The value 101 is invalid for MaxResults. Valid values range from 1 to 100. (")
+        "The value 101 is invalid for MaxResults. Valid values range from 1 to 100. ("
+    )
 
 
 def test_both_loop_shapes_end_with_every_type_once(mturk_client):
@@ -109,17 +118,24 @@ def test_tokens_are_bound_to_the_query_that_made_them(mturk_client, mturk_mock, 
     for index in range(3):
         create_type(mturk_client, f"type {index}")
     token = mturk_client.list_qualification_types(MustBeRequestable=True, MaxResults=1)["NextToken"]
-    parameter_error(lambda: mturk_client.list_qualification_types(
-        **{"MustBeRequestable": True, "MaxResults": 1, **change}, NextToken=token), "NextToken", mturk_mock)
+    parameter_error(
+        lambda: mturk_client.list_qualification_types(
+            **{"MustBeRequestable": True, "MaxResults": 1, **change}, NextToken=token
+        ),
+        "NextToken",
+        mturk_mock,
+    )
     other_requester = requester_client("AKIAOTHER")
-    parameter_error(lambda: other_requester.list_qualification_types(MustBeRequestable=True, NextToken=token),
-                    "NextToken")
+    parameter_error(
+        lambda: other_requester.list_qualification_types(MustBeRequestable=True, NextToken=token), "NextToken"
+    )
 
 
 @pytest.mark.parametrize("token", ["garbage", "Zm9vOmJhcg", "x" * 255, "YmFkOjk5OTk5OTk5OjE"])
 def test_malformed_tokens_are_refused(mturk_client, mturk_mock, token):
-    parameter_error(lambda: mturk_client.list_qualification_types(MustBeRequestable=True, NextToken=token),
-                    "NextToken", mturk_mock)
+    parameter_error(
+        lambda: mturk_client.list_qualification_types(MustBeRequestable=True, NextToken=token), "NextToken", mturk_mock
+    )
 
 
 def test_order_is_creation_order_even_when_the_clock_goes_back(mturk_client, mturk_mock):
@@ -141,8 +157,9 @@ def test_a_deep_page_looks_only_at_the_page(mturk_client, mturk_mock, monkeypatc
         create_type(mturk_client, f"type {index:03}")
     token, page = None, None
     for _ in range(29):
-        page = mturk_client.list_qualification_types(MustBeRequestable=True, MaxResults=10,
-                                                     **({"NextToken": token} if token else {}))
+        page = mturk_client.list_qualification_types(
+            MustBeRequestable=True, MaxResults=10, **({"NextToken": token} if token else {})
+        )
         token = page["NextToken"]
     examined = []
     original = service.paginate
@@ -153,6 +170,7 @@ def test_a_deep_page_looks_only_at_the_page(mturk_client, mturk_mock, monkeypatc
         def counting_keep(item):
             examined.append(item)
             return keep is None or keep(item)
+
         listing.keep = counting_keep
         return original(operation, spec, ctx, request, listing)
 

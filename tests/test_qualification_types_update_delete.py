@@ -35,13 +35,21 @@ SEED_PARAMETERS = [
     ("--qualification-type-status", {"QualificationTypeStatus": "Inactive"}, {"QualificationTypeStatus": "Inactive"}),
     ("--retry-delay-in-seconds", {"RetryDelayInSeconds": 60}, {"RetryDelayInSeconds": 60}),
     ("--auto-granted", {"AutoGranted": True}, {"AutoGranted": True, "AutoGrantedValue": 1}),
-    ("--auto-granted-value", {"AutoGranted": True, "AutoGrantedValue": 3},
-     {"AutoGranted": True, "AutoGrantedValue": 3}),
-    ("--test --test-duration-in-seconds", {"Test": TEST, "TestDurationInSeconds": 90},
-     {"Test": TEST, "TestDurationInSeconds": 90}),
-    ("--test --answer-key --test-duration-in-seconds",
-     {"Test": TEST, "AnswerKey": ANSWER_KEY, "TestDurationInSeconds": 90},
-     {"Test": TEST, "AnswerKey": ANSWER_KEY, "TestDurationInSeconds": 90}),
+    (
+        "--auto-granted-value",
+        {"AutoGranted": True, "AutoGrantedValue": 3},
+        {"AutoGranted": True, "AutoGrantedValue": 3},
+    ),
+    (
+        "--test --test-duration-in-seconds",
+        {"Test": TEST, "TestDurationInSeconds": 90},
+        {"Test": TEST, "TestDurationInSeconds": 90},
+    ),
+    (
+        "--test --answer-key --test-duration-in-seconds",
+        {"Test": TEST, "AnswerKey": ANSWER_KEY, "TestDurationInSeconds": 90},
+        {"Test": TEST, "AnswerKey": ANSWER_KEY, "TestDurationInSeconds": 90},
+    ),
 ]
 
 
@@ -61,11 +69,23 @@ def test_no_auto_granted_turns_it_off_and_hides_the_value(mturk_client):
 def test_the_seed_command_all_at_once(mturk_client, plain):
     """aws mturk update-qualification-type --description ... --qualification-type-status Inactive
     --retry-delay-in-seconds 60 --auto-granted --auto-granted-value 3"""
-    updated = _update(mturk_client, plain["QualificationTypeId"], Description="Now auto-granted",
-                      QualificationTypeStatus="Inactive", RetryDelayInSeconds=60, AutoGranted=True,
-                      AutoGrantedValue=3)
-    assert updated == {**plain, "Description": "Now auto-granted", "QualificationTypeStatus": "Inactive",
-                       "RetryDelayInSeconds": 60, "AutoGranted": True, "AutoGrantedValue": 3}
+    updated = _update(
+        mturk_client,
+        plain["QualificationTypeId"],
+        Description="Now auto-granted",
+        QualificationTypeStatus="Inactive",
+        RetryDelayInSeconds=60,
+        AutoGranted=True,
+        AutoGrantedValue=3,
+    )
+    assert updated == {
+        **plain,
+        "Description": "Now auto-granted",
+        "QualificationTypeStatus": "Inactive",
+        "RetryDelayInSeconds": 60,
+        "AutoGranted": True,
+        "AutoGrantedValue": 3,
+    }
 
 
 def test_name_and_keywords_are_not_inputs(mturk_client, plain):
@@ -86,8 +106,9 @@ def test_test_replacement_is_all_or_nothing(mturk_client, mturk_mock, tested):
     type_id = tested["QualificationTypeId"]
     parameter_error(lambda: _update(mturk_client, type_id, Test=OTHER_TEST), "TestDurationInSeconds", mturk_mock)
     parameter_error(lambda: _update(mturk_client, type_id, AnswerKey=ANSWER_KEY_UNMAPPED), "AnswerKey", mturk_mock)
-    parameter_error(lambda: _update(mturk_client, type_id, TestDurationInSeconds=30), "TestDurationInSeconds",
-                    mturk_mock)
+    parameter_error(
+        lambda: _update(mturk_client, type_id, TestDurationInSeconds=30), "TestDurationInSeconds", mturk_mock
+    )
     assert _get(mturk_client, type_id) == tested
     replaced = _update(mturk_client, type_id, Test=OTHER_TEST, TestDurationInSeconds=30)
     assert (replaced["Test"], replaced["TestDurationInSeconds"]) == (OTHER_TEST, 30)
@@ -98,14 +119,18 @@ def test_test_replacement_is_all_or_nothing(mturk_client, mturk_mock, tested):
 
 
 def test_a_test_can_never_be_removed(mturk_client, mturk_mock, tested):
-    parameter_error(lambda: _update(mturk_client, tested["QualificationTypeId"], Test="", TestDurationInSeconds=5),
-                    "Test", mturk_mock)
+    parameter_error(
+        lambda: _update(mturk_client, tested["QualificationTypeId"], Test="", TestDurationInSeconds=5),
+        "Test",
+        mturk_mock,
+    )
     assert _get(mturk_client, tested["QualificationTypeId"])["Test"] == TEST
 
 
 def test_a_type_with_a_test_never_becomes_auto_granted(mturk_client, mturk_mock, tested):
-    parameter_error(lambda: _update(mturk_client, tested["QualificationTypeId"], AutoGranted=True), "AutoGranted",
-                    mturk_mock)
+    parameter_error(
+        lambda: _update(mturk_client, tested["QualificationTypeId"], AutoGranted=True), "AutoGranted", mturk_mock
+    )
     assert _get(mturk_client, tested["QualificationTypeId"])["AutoGranted"] is False
 
 
@@ -113,12 +138,16 @@ def test_adding_a_test_to_an_auto_granted_type_needs_auto_granted_false_in_the_s
     """Observed in boto3#2108."""
     qual = create_type(mturk_client, AutoGranted=True, AutoGrantedValue=2)
     type_id = qual["QualificationTypeId"]
-    response = parameter_error(lambda: _update(mturk_client, type_id, Test=TEST, AnswerKey=ANSWER_KEY,
-                                               TestDurationInSeconds=60), "Test", mturk_mock)
+    response = parameter_error(
+        lambda: _update(mturk_client, type_id, Test=TEST, AnswerKey=ANSWER_KEY, TestDurationInSeconds=60),
+        "Test",
+        mturk_mock,
+    )
     assert response["Error"]["Message"].startswith(f'The value "{TEST}" is not valid for the parameter Test. (')
     assert _get(mturk_client, type_id) == qual
-    updated = _update(mturk_client, type_id, Test=TEST, AnswerKey=ANSWER_KEY, TestDurationInSeconds=60,
-                      AutoGranted=False)
+    updated = _update(
+        mturk_client, type_id, Test=TEST, AnswerKey=ANSWER_KEY, TestDurationInSeconds=60, AutoGranted=False
+    )
     assert updated["AutoGranted"] is False and "AutoGrantedValue" not in updated
     assert (updated["Test"], updated["AnswerKey"]) == (TEST, ANSWER_KEY)
 
@@ -131,13 +160,16 @@ def test_retries_can_be_enabled_and_changed_but_not_disabled(mturk_client, mturk
     parameter_error(lambda: _update(mturk_client, type_id, RetryDelayInSeconds=-5), "RetryDelayInSeconds", mturk_mock)
 
 
-@pytest.mark.parametrize("params, parameter", [
-    ({"Description": "d" * 2001}, "Description"),
-    ({"QualificationTypeStatus": "Deleted"}, "QualificationTypeStatus"),
-    ({"Test": "<QuestionForm/>", "TestDurationInSeconds": 60}, "Test"),
-    ({"Test": TEST, "TestDurationInSeconds": -1}, "TestDurationInSeconds"),
-    ({"Test": TEST, "TestDurationInSeconds": 60, "AnswerKey": "not xml"}, "AnswerKey"),
-])
+@pytest.mark.parametrize(
+    "params, parameter",
+    [
+        ({"Description": "d" * 2001}, "Description"),
+        ({"QualificationTypeStatus": "Deleted"}, "QualificationTypeStatus"),
+        ({"Test": "<QuestionForm/>", "TestDurationInSeconds": 60}, "Test"),
+        ({"Test": TEST, "TestDurationInSeconds": -1}, "TestDurationInSeconds"),
+        ({"Test": TEST, "TestDurationInSeconds": 60, "AnswerKey": "not xml"}, "AnswerKey"),
+    ],
+)
 def test_refused_updates_change_nothing(mturk_client, mturk_mock, tested, params, parameter):
     parameter_error(lambda: _update(mturk_client, tested["QualificationTypeId"], **params), parameter, mturk_mock)
     assert _get(mturk_client, tested["QualificationTypeId"]) == tested
@@ -146,30 +178,49 @@ def test_refused_updates_change_nothing(mturk_client, mturk_mock, tested, params
 def test_only_the_owner_may_update_or_delete(mturk_client, plain):
     other = requester_client("AKIAOTHER")
     type_id = plain["QualificationTypeId"]
-    request_error(lambda: _update(other, type_id, Description="mine now"), "PermissionDeniedException",
-                  f"You do not have permission to modify QualificationType [{type_id}].")
-    request_error(lambda: other.delete_qualification_type(QualificationTypeId=type_id), "PermissionDeniedException",
-                  "You do not have permission")
-    request_error(lambda: _update(mturk_client, "00000000000000000071", Description="x"),
-                  "PermissionDeniedException", "You do not have permission")
+    request_error(
+        lambda: _update(other, type_id, Description="mine now"),
+        "PermissionDeniedException",
+        f"You do not have permission to modify QualificationType [{type_id}].",
+    )
+    request_error(
+        lambda: other.delete_qualification_type(QualificationTypeId=type_id),
+        "PermissionDeniedException",
+        "You do not have permission",
+    )
+    request_error(
+        lambda: _update(mturk_client, "00000000000000000071", Description="x"),
+        "PermissionDeniedException",
+        "You do not have permission",
+    )
     assert _get(mturk_client, type_id) == plain
 
 
 def test_update_of_unknown_type(mturk_client):
-    request_error(lambda: _update(mturk_client, "3" * 30, Description="x"), "QualificationTypeDoesNotExist",
-                  f"QualificationType [{'3' * 30}] does not exist.")
+    request_error(
+        lambda: _update(mturk_client, "3" * 30, Description="x"),
+        "QualificationTypeDoesNotExist",
+        f"QualificationType [{'3' * 30}] does not exist.",
+    )
 
 
 def test_delete_hides_the_type_and_a_second_delete_does_not_find_it(mturk_client, plain):
     type_id = plain["QualificationTypeId"]
     reply = mturk_client.delete_qualification_type(QualificationTypeId=type_id)
     assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
-    request_error(lambda: _get(mturk_client, type_id), "QualificationTypeDoesNotExist",
-                  f"QualificationType [{type_id}] does not exist.")
-    request_error(lambda: mturk_client.delete_qualification_type(QualificationTypeId=type_id),
-                  "QualificationTypeDoesNotExist", f"QualificationType [{type_id}] does not exist.")
-    request_error(lambda: _update(mturk_client, type_id, Description="x"), "QualificationTypeDoesNotExist",
-                  "QualificationType [")
+    request_error(
+        lambda: _get(mturk_client, type_id),
+        "QualificationTypeDoesNotExist",
+        f"QualificationType [{type_id}] does not exist.",
+    )
+    request_error(
+        lambda: mturk_client.delete_qualification_type(QualificationTypeId=type_id),
+        "QualificationTypeDoesNotExist",
+        f"QualificationType [{type_id}] does not exist.",
+    )
+    request_error(
+        lambda: _update(mturk_client, type_id, Description="x"), "QualificationTypeDoesNotExist", "QualificationType ["
+    )
     assert mturk_client.list_qualification_types(MustBeRequestable=True)["NumResults"] == 0
 
 
@@ -187,8 +238,11 @@ def test_name_is_free_again_at_once_by_default(mturk_client, plain):
 @pytest.mark.mturk_mock(name_reservation=48 * 3600)
 def test_name_stays_reserved_while_the_type_is_disposing(mturk_client, mturk_mock, plain):
     mturk_client.delete_qualification_type(QualificationTypeId=plain["QualificationTypeId"])
-    request_error(lambda: create_type(mturk_client, plain["Name"]), "QualificationTypeAlreadyExists",
-                  "You have already created a QualificationType with this name.")
+    request_error(
+        lambda: create_type(mturk_client, plain["Name"]),
+        "QualificationTypeAlreadyExists",
+        "You have already created a QualificationType with this name.",
+    )
     create_type(requester_client("AKIAOTHER"), plain["Name"])  # other requesters are unaffected
     mturk_mock.clock.advance(hours=48, seconds=1)
     assert create_type(mturk_client, plain["Name"])["Name"] == plain["Name"]

@@ -68,13 +68,22 @@ def _session() -> boto3.session.Session:
 
 
 def client_for(server: MTurkServer, key: str | None = KEY):
-    config = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=TIMEOUT,
-                    read_timeout=TIMEOUT)
+    config = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=TIMEOUT, read_timeout=TIMEOUT)
     if key is None:
-        return _session().client("mturk", region_name="us-east-1", endpoint_url=server.url,
-                                 config=config.merge(Config(signature_version=botocore.UNSIGNED)))
-    return _session().client("mturk", region_name="us-east-1", endpoint_url=server.url,
-                             aws_access_key_id=key, aws_secret_access_key="x", config=config)
+        return _session().client(
+            "mturk",
+            region_name="us-east-1",
+            endpoint_url=server.url,
+            config=config.merge(Config(signature_version=botocore.UNSIGNED)),
+        )
+    return _session().client(
+        "mturk",
+        region_name="us-east-1",
+        endpoint_url=server.url,
+        aws_access_key_id=key,
+        aws_secret_access_key="x",
+        config=config,
+    )
 
 
 @pytest.fixture
@@ -89,8 +98,7 @@ def create_type(client, name: str, **extra) -> dict:
 
 def post(url: str, body: bytes, headers: dict[str, str] | None = None, method: str = "POST"):
     """One request with urllib (what curl sends); returns (status, headers, body) for errors too."""
-    request = urllib.request.Request(url, data=body if method == "POST" else None, method=method,
-                                     headers=headers or {})
+    request = urllib.request.Request(url, data=body if method == "POST" else None, method=method, headers=headers or {})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
         with opener.open(request, timeout=TIMEOUT) as response:
@@ -102,8 +110,9 @@ def post(url: str, body: bytes, headers: dict[str, str] | None = None, method: s
 
 def call(server: MTurkServer, operation: str, request: object = None, **headers: str):
     body = json.dumps({} if request is None else request).encode()
-    return post(server.url, body, {"X-Amz-Target": TARGET + operation, "Content-Type": "application/x-amz-json-1.1",
-                                   **headers})
+    return post(
+        server.url, body, {"X-Amz-Target": TARGET + operation, "Content-Type": "application/x-amz-json-1.1", **headers}
+    )
 
 
 def assert_serves(server: MTurkServer) -> None:
@@ -120,7 +129,11 @@ def test_boto3_call_goes_over_http_and_is_logged(server, client):
     metadata = answer["ResponseMetadata"]
     record = server.handle.calls[-1]
     assert (record.operation, record.marketplace, record.requester, record.status) == (
-        "GetAccountBalance", "sandbox", KEY, 200)
+        "GetAccountBalance",
+        "sandbox",
+        KEY,
+        200,
+    )
     assert record.request_id == metadata["RequestId"] == metadata["HTTPHeaders"]["x-amzn-requestid"]
     assert metadata["HTTPHeaders"]["content-type"] == "application/x-amz-json-1.1"
 
@@ -131,17 +144,29 @@ def test_qualification_type_lifecycle(server, client):
     assert isinstance(created["CreationTime"], dt.datetime) and created["CreationTime"].tzinfo is not None
     fetched = client.get_qualification_type(QualificationTypeId=type_id)["QualificationType"]
     assert fetched == created
-    updated = client.update_qualification_type(QualificationTypeId=type_id, Description="Harder now",
-                                               QualificationTypeStatus="Inactive", AutoGranted=True,
-                                               AutoGrantedValue=3)["QualificationType"]
-    assert (updated["Description"], updated["QualificationTypeStatus"], updated["AutoGranted"],
-            updated["AutoGrantedValue"]) == ("Harder now", "Inactive", True, 3)
+    updated = client.update_qualification_type(
+        QualificationTypeId=type_id,
+        Description="Harder now",
+        QualificationTypeStatus="Inactive",
+        AutoGranted=True,
+        AutoGrantedValue=3,
+    )["QualificationType"]
+    assert (
+        updated["Description"],
+        updated["QualificationTypeStatus"],
+        updated["AutoGranted"],
+        updated["AutoGrantedValue"],
+    ) == ("Harder now", "Inactive", True, 3)
     assert client.delete_qualification_type(QualificationTypeId=type_id)["ResponseMetadata"]["HTTPStatusCode"] == 200
     with pytest.raises(client.exceptions.RequestError):
         client.get_qualification_type(QualificationTypeId=type_id)
     assert [record.operation for record in server.handle.calls] == [
-        "CreateQualificationType", "GetQualificationType", "UpdateQualificationType", "DeleteQualificationType",
-        "GetQualificationType"]
+        "CreateQualificationType",
+        "GetQualificationType",
+        "UpdateQualificationType",
+        "DeleteQualificationType",
+        "GetQualificationType",
+    ]
 
 
 def test_list_with_boto3_paginator(server, client):
@@ -149,8 +174,9 @@ def test_list_with_boto3_paginator(server, client):
     for name in names:
         create_type(client, name)
     paginator = client.get_paginator("list_qualification_types")
-    pages = list(paginator.paginate(MustBeRequestable=True, MustBeOwnedByCaller=True,
-                                    PaginationConfig={"PageSize": 10}))
+    pages = list(
+        paginator.paginate(MustBeRequestable=True, MustBeOwnedByCaller=True, PaginationConfig={"PageSize": 10})
+    )
     assert [qual["Name"] for page in pages for qual in page["QualificationTypes"]] == names
     assert [page["NumResults"] for page in pages][:3] == [10, 10, 3]
     listings = server.handle.calls_to("ListQualificationTypes")
@@ -164,7 +190,8 @@ def test_request_errors(server, client):
         create_type(client, "Taken")
     assert duplicate.value.response["TurkErrorCode"] == "AWS.MechanicalTurk.QualificationTypeAlreadyExists"
     assert duplicate.value.response["Error"]["Message"].startswith(
-        "You have already created a QualificationType with this name.")
+        "You have already created a QualificationType with this name."
+    )
     with pytest.raises(client.exceptions.RequestError) as missing:
         client.get_qualification_type(QualificationTypeId="3NOSUCHTYPE0000000000000000000")
     assert missing.value.response["TurkErrorCode"] == "AWS.MechanicalTurk.QualificationTypeDoesNotExist"
@@ -173,15 +200,19 @@ def test_request_errors(server, client):
 
 def test_parameter_validation_error_body_carries_parameter(server, client):
     raw: list[bytes] = []
-    client.meta.events.register("after-call.mturk.ListQualificationTypes",
-                                lambda http_response, **_: raw.append(http_response.content))
+    client.meta.events.register(
+        "after-call.mturk.ListQualificationTypes", lambda http_response, **_: raw.append(http_response.content)
+    )
     with pytest.raises(ClientError) as raised:
         client.list_qualification_types(MustBeRequestable=True, MaxResults=101)
     assert type(raised.value) is ClientError
     assert raised.value.response["Error"]["Code"] == "ParameterValidationError"
     wire = json.loads(raw[0])
     assert (wire["__type"], wire["Parameter"], wire["TurkErrorCode"]) == (
-        "ParameterValidationError", "MaxResults", "AWS.MechanicalTurk.InvalidParameterValue")
+        "ParameterValidationError",
+        "MaxResults",
+        "AWS.MechanicalTurk.InvalidParameterValue",
+    )
 
 
 def test_access_keys_are_requesters(server):
@@ -204,10 +235,15 @@ def test_same_bytes_as_the_in_process_transport():
     in_process: list[bytes] = []
     with MTurkMock(seed=7) as inproc:
         inproc.clock.freeze(moment)
-        boto_client = _session().client("mturk", region_name="us-east-1", endpoint_url=SANDBOX_ENDPOINT,
-                                        config=Config(signature_version=botocore.UNSIGNED))
-        boto_client.meta.events.register("after-call.mturk.*",
-                                         lambda http_response, **_: in_process.append(http_response.content))
+        boto_client = _session().client(
+            "mturk",
+            region_name="us-east-1",
+            endpoint_url=SANDBOX_ENDPOINT,
+            config=Config(signature_version=botocore.UNSIGNED),
+        )
+        boto_client.meta.events.register(
+            "after-call.mturk.*", lambda http_response, **_: in_process.append(http_response.content)
+        )
         boto_client.create_qualification_type(**request)
     with MTurkServer(MTurkMock(seed=7), port=0) as served:
         served.world.clock.freeze(moment)
@@ -222,8 +258,11 @@ def test_same_bytes_as_the_in_process_transport():
 
 
 def test_raw_http_unsigned_is_the_default_requester(server):
-    status, headers, body = call(server, "CreateQualificationType",
-                                 {"Name": "curl", "Description": "via curl", "QualificationTypeStatus": "Active"})
+    status, headers, body = call(
+        server,
+        "CreateQualificationType",
+        {"Name": "curl", "Description": "via curl", "QualificationTypeStatus": "Active"},
+    )
     assert status == 200
     assert body == canonical(body)
     assert json.loads(body)["QualificationType"]["Name"] == "curl"
@@ -233,15 +272,24 @@ def test_raw_http_unsigned_is_the_default_requester(server):
     assert parsedate_to_datetime(headers["Date"]).tzinfo is not None
     record = server.handle.calls[-1]
     assert (record.requester, record.request_id, record.response) == (
-        DEFAULT_REQUESTER, headers["x-amzn-RequestId"], json.loads(body))
+        DEFAULT_REQUESTER,
+        headers["x-amzn-RequestId"],
+        json.loads(body),
+    )
 
 
 def test_raw_http_signed_header_and_host_choose_requester_and_marketplace(server):
-    authorization = ("AWS4-HMAC-SHA256 Credential=AKIARAW/20261122/us-east-1/mturk-requester/aws4_request, "
-                     "SignedHeaders=host;x-amz-date, Signature=00")
+    authorization = (
+        "AWS4-HMAC-SHA256 Credential=AKIARAW/20261122/us-east-1/mturk-requester/aws4_request, "
+        "SignedHeaders=host;x-amz-date, Signature=00"
+    )
     production = {"Host": "mturk-requester.us-east-1.amazonaws.com", "Authorization": authorization}
-    status, _, _ = call(server, "CreateQualificationType",
-                        {"Name": "prod", "Description": "d", "QualificationTypeStatus": "Active"}, **production)
+    status, _, _ = call(
+        server,
+        "CreateQualificationType",
+        {"Name": "prod", "Description": "d", "QualificationTypeStatus": "Active"},
+        **production,
+    )
     assert status == 200
     assert (server.handle.calls[-1].marketplace, server.handle.calls[-1].requester) == ("production", "AKIARAW")
     listing = {"MustBeRequestable": True, "MustBeOwnedByCaller": True}
@@ -251,28 +299,36 @@ def test_raw_http_signed_header_and_host_choose_requester_and_marketplace(server
     assert [qual["Name"] for qual in json.loads(production_body)["QualificationTypes"]] == ["prod"]
 
 
-@pytest.mark.parametrize(("header", "requester"), [
-    ("AWS4-HMAC-SHA256 Credential=AKIAX/20261122/us-east-1/mturk-requester/aws4_request, Signature=1", "AKIAX"),
-    ("AWS4-HMAC-SHA256 SignedHeaders=host, Credential=AKIAY/20261122/us-east-1/mturk-requester/aws4_request",
-     "AKIAY"),
-    (None, DEFAULT_REQUESTER),
-    ("", DEFAULT_REQUESTER),
-    ("Basic dXNlcjpwYXNz", DEFAULT_REQUESTER),
-    ("AWS4-HMAC-SHA256 Credential=", DEFAULT_REQUESTER),
-    ("AWS AKIAOLD:signature", DEFAULT_REQUESTER),
-])
+@pytest.mark.parametrize(
+    ("header", "requester"),
+    [
+        ("AWS4-HMAC-SHA256 Credential=AKIAX/20261122/us-east-1/mturk-requester/aws4_request, Signature=1", "AKIAX"),
+        (
+            "AWS4-HMAC-SHA256 SignedHeaders=host, Credential=AKIAY/20261122/us-east-1/mturk-requester/aws4_request",
+            "AKIAY",
+        ),
+        (None, DEFAULT_REQUESTER),
+        ("", DEFAULT_REQUESTER),
+        ("Basic dXNlcjpwYXNz", DEFAULT_REQUESTER),
+        ("AWS4-HMAC-SHA256 Credential=", DEFAULT_REQUESTER),
+        ("AWS AKIAOLD:signature", DEFAULT_REQUESTER),
+    ],
+)
 def test_requester_from_authorization(header, requester):
     assert requester_from(header) == requester
 
 
-@pytest.mark.parametrize(("host", "marketplace"), [
-    ("mturk-requester.us-east-1.amazonaws.com", "production"),
-    ("MTURK-REQUESTER.us-east-1.amazonaws.com:443", "production"),
-    ("mturk-requester-sandbox.us-east-1.amazonaws.com", "sandbox"),
-    ("127.0.0.1:8443", "default"),
-    ("mturk-requester.us-east-1.amazonaws.com.evil.example", "default"),
-    (None, "default"),
-])
+@pytest.mark.parametrize(
+    ("host", "marketplace"),
+    [
+        ("mturk-requester.us-east-1.amazonaws.com", "production"),
+        ("MTURK-REQUESTER.us-east-1.amazonaws.com:443", "production"),
+        ("mturk-requester-sandbox.us-east-1.amazonaws.com", "sandbox"),
+        ("127.0.0.1:8443", "default"),
+        ("mturk-requester.us-east-1.amazonaws.com.evil.example", "default"),
+        (None, "default"),
+    ],
+)
 def test_marketplace_from_host(host, marketplace):
     assert marketplace_from(host, "default") == marketplace
 
@@ -284,22 +340,24 @@ UNKNOWN = "com.amazon.coral.service#UnknownOperationException"
 SERIALIZATION = "com.amazon.coral.service#SerializationException"
 
 
-@pytest.mark.parametrize(("method", "headers", "body", "status", "error_type"), [
-    ("POST", {}, b"{}", 400, UNKNOWN),
-    ("POST", {"X-Amz-Target": "DynamoDB_20120810.ListTables"}, b"{}", 400, UNKNOWN),
-    ("POST", {"X-Amz-Target": TARGET}, b"{}", 400, UNKNOWN),
-    ("POST", {"X-Amz-Target": TARGET + "Frobnicate"}, b"{}", 400, UNKNOWN),
-    ("POST", LIST, b"not json", 400, SERIALIZATION),
-    ("POST", LIST, b"[1,2]", 400, SERIALIZATION),
-    ("POST", LIST, b"[" * 200_000, 400, SERIALIZATION),
-    ("POST", LIST, b'{"MustBeRequestable": "yes"}', 400, SERIALIZATION),
-    ("POST", LIST, b"{}", 400, "ParameterValidationError"),
-    ("POST", LIST, b"x" * (http_server.MAX_BODY_BYTES + 1), 413, "RequestEntityTooLarge"),
-    ("GET", {}, b"", 405, "MethodNotAllowed"),
-    ("DELETE", LIST, b"", 405, "MethodNotAllowed"),
-])
-def test_malformed_request_gets_json_error_and_server_keeps_serving(server, method, headers, body, status,
-                                                                    error_type):
+@pytest.mark.parametrize(
+    ("method", "headers", "body", "status", "error_type"),
+    [
+        ("POST", {}, b"{}", 400, UNKNOWN),
+        ("POST", {"X-Amz-Target": "DynamoDB_20120810.ListTables"}, b"{}", 400, UNKNOWN),
+        ("POST", {"X-Amz-Target": TARGET}, b"{}", 400, UNKNOWN),
+        ("POST", {"X-Amz-Target": TARGET + "Frobnicate"}, b"{}", 400, UNKNOWN),
+        ("POST", LIST, b"not json", 400, SERIALIZATION),
+        ("POST", LIST, b"[1,2]", 400, SERIALIZATION),
+        ("POST", LIST, b"[" * 200_000, 400, SERIALIZATION),
+        ("POST", LIST, b'{"MustBeRequestable": "yes"}', 400, SERIALIZATION),
+        ("POST", LIST, b"{}", 400, "ParameterValidationError"),
+        ("POST", LIST, b"x" * (http_server.MAX_BODY_BYTES + 1), 413, "RequestEntityTooLarge"),
+        ("GET", {}, b"", 405, "MethodNotAllowed"),
+        ("DELETE", LIST, b"", 405, "MethodNotAllowed"),
+    ],
+)
+def test_malformed_request_gets_json_error_and_server_keeps_serving(server, method, headers, body, status, error_type):
     answer_status, answer_headers, answer = post(server.url, body, headers, method)
     assert answer_status == status
     assert answer == canonical(answer)
@@ -326,14 +384,21 @@ def raw_exchange(server: MTurkServer, data: bytes) -> bytes:
     return b"".join(chunks)
 
 
-@pytest.mark.parametrize(("data", "status", "error_type"), [
-    (b"GARBAGE\r\n\r\n", 400, "BadRequest"),
-    (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n", 413, "RequestEntityTooLarge"),
-    (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n", 400, "BadRequest"),
-    (b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 411, "LengthRequired"),
-    (b"POST /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}", 404, "NotFound"),
-    (b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", 405, None),
-])
+@pytest.mark.parametrize(
+    ("data", "status", "error_type"),
+    [
+        (b"GARBAGE\r\n\r\n", 400, "BadRequest"),
+        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n", 413, "RequestEntityTooLarge"),
+        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n", 400, "BadRequest"),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+            411,
+            "LengthRequired",
+        ),
+        (b"POST /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}", 404, "NotFound"),
+        (b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", 405, None),
+    ],
+)
 def test_framing_errors_answer_json_and_close(server, data, status, error_type):
     head, _, body = raw_exchange(server, data).partition(b"\r\n\r\n")
     assert head.split(b" ", 2)[1] == str(status).encode()
@@ -348,8 +413,11 @@ def test_framing_errors_answer_json_and_close(server, data, status, error_type):
 def test_keep_alive_connection_survives_a_rejected_body(server):
     connection = http.client.HTTPConnection(server.host, server.port, timeout=TIMEOUT)
     try:
-        for body, status in ((b"not json", 400), (b"x" * (http_server.MAX_BODY_BYTES + 1), 413),
-                             (b'{"MustBeRequestable": false}', 200)):
+        for body, status in (
+            (b"not json", 400),
+            (b"x" * (http_server.MAX_BODY_BYTES + 1), 413),
+            (b'{"MustBeRequestable": false}', 200),
+        ):
             connection.request("POST", "/", body, LIST)
             response = connection.getresponse()
             response.read()
@@ -416,8 +484,11 @@ def test_concurrent_clients(server):
         ids = []
         for number in range(calls_each // 2):
             created = create_type(client, f"t{number}")
-            ids.append(client.get_qualification_type(
-                QualificationTypeId=created["QualificationTypeId"])["QualificationType"]["QualificationTypeId"])
+            ids.append(
+                client.get_qualification_type(QualificationTypeId=created["QualificationTypeId"])["QualificationType"][
+                    "QualificationTypeId"
+                ]
+            )
         return ids
 
     with ThreadPoolExecutor(threads) as pool:
@@ -433,16 +504,28 @@ def test_concurrent_clients(server):
 
 @pytest.fixture
 def aws(server, tmp_path):
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith("AWS_") and name not in PROXY_VARIABLES}
-    env.update(AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="",
-               AWS_CONFIG_FILE=str(tmp_path / "config"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "credentials"),
-               NO_PROXY="127.0.0.1,localhost")
+    env = {
+        name: value for name, value in os.environ.items() if not name.startswith("AWS_") and name not in PROXY_VARIABLES
+    }
+    env.update(
+        AWS_ACCESS_KEY_ID=KEY,
+        AWS_SECRET_ACCESS_KEY="x",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_PAGER="",
+        AWS_CONFIG_FILE=str(tmp_path / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "credentials"),
+        NO_PROXY="127.0.0.1,localhost",
+    )
 
     def run(*args: str, ok: bool = True):
-        result = subprocess.run([sys.executable, "-m", "awscli", "mturk", *args, "--endpoint-url", server.url,
-                                 "--output", "json"], env=env, capture_output=True, text=True, timeout=TIMEOUT,
-                                check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "awscli", "mturk", *args, "--endpoint-url", server.url, "--output", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
         if ok:
             assert result.returncode == 0, result.stderr
             return json.loads(result.stdout) if result.stdout.strip() else {}
@@ -453,15 +536,38 @@ def aws(server, tmp_path):
 
 def test_aws_cli_create_update_get(server, aws):
     assert aws("get-account-balance")["AvailableBalance"] == "10000.00"
-    created = aws("create-qualification-type", "--name", "CLI type", "--description", "made by the CLI",
-                  "--qualification-type-status", "Active")["QualificationType"]
+    created = aws(
+        "create-qualification-type",
+        "--name",
+        "CLI type",
+        "--description",
+        "made by the CLI",
+        "--qualification-type-status",
+        "Active",
+    )["QualificationType"]
     type_id = created["QualificationTypeId"]
     assert (created["Name"], created["IsRequestable"]) == ("CLI type", True)
-    updated = aws("update-qualification-type", "--qualification-type-id", type_id, "--description", "changed",
-                  "--qualification-type-status", "Inactive", "--retry-delay-in-seconds", "60", "--auto-granted",
-                  "--auto-granted-value", "3")["QualificationType"]
-    assert (updated["Description"], updated["QualificationTypeStatus"], updated["RetryDelayInSeconds"],
-            updated["AutoGranted"], updated["AutoGrantedValue"]) == ("changed", "Inactive", 60, True, 3)
+    updated = aws(
+        "update-qualification-type",
+        "--qualification-type-id",
+        type_id,
+        "--description",
+        "changed",
+        "--qualification-type-status",
+        "Inactive",
+        "--retry-delay-in-seconds",
+        "60",
+        "--auto-granted",
+        "--auto-granted-value",
+        "3",
+    )["QualificationType"]
+    assert (
+        updated["Description"],
+        updated["QualificationTypeStatus"],
+        updated["RetryDelayInSeconds"],
+        updated["AutoGranted"],
+        updated["AutoGrantedValue"],
+    ) == ("changed", "Inactive", 60, True, 3)
     fetched = aws("get-qualification-type", "--qualification-type-id", type_id)["QualificationType"]
     assert fetched == updated
     assert {record.requester for record in server.handle.calls} == {KEY}
@@ -473,8 +579,9 @@ def test_aws_cli_list_pagination(server, aws):
         create_type(client_for(server), name)
     first = aws("list-qualification-types", "--must-be-requestable", "--page-size", "2", "--max-items", "3")
     assert [qual["Name"] for qual in first["QualificationTypes"]] == names[:3]
-    rest = aws("list-qualification-types", "--must-be-requestable", "--page-size", "2",
-               "--starting-token", first["NextToken"])
+    rest = aws(
+        "list-qualification-types", "--must-be-requestable", "--page-size", "2", "--starting-token", first["NextToken"]
+    )
     assert [qual["Name"] for qual in rest["QualificationTypes"]] == names[3:]
     assert "NextToken" not in rest
     assert {record.request["MaxResults"] for record in server.handle.calls_to("ListQualificationTypes")} == {2}
@@ -488,8 +595,16 @@ def test_aws_cli_service_error(aws):
 
 def test_aws_cli_associate_and_score(server, aws):
     type_id = create_type(client_for(server), "scored")["QualificationTypeId"]
-    aws("associate-qualification-with-worker", "--qualification-type-id", type_id, "--worker-id", WORKER,
-        "--integer-value", "5", "--no-send-notification")
+    aws(
+        "associate-qualification-with-worker",
+        "--qualification-type-id",
+        type_id,
+        "--worker-id",
+        WORKER,
+        "--integer-value",
+        "5",
+        "--no-send-notification",
+    )
     score = aws("get-qualification-score", "--qualification-type-id", type_id, "--worker-id", WORKER)
     assert (score["Qualification"]["WorkerId"], score["Qualification"]["IntegerValue"]) == (WORKER, 5)
 
@@ -506,13 +621,17 @@ def read_line(process: subprocess.Popen, timeout: float) -> str:
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_cli_process_serves_and_stops_on_signal(signum):
-    process = subprocess.Popen([sys.executable, "-m", "mturk_mock", "serve", "--port", "0",
-                                "--marketplace", "production"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mturk_mock", "serve", "--port", "0", "--marketplace", "production"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = read_line(process, TIMEOUT)
         assert line.startswith("mturk-mock: listening on http://127.0.0.1:") and line.endswith(
-            "(marketplace production)\n")
+            "(marketplace production)\n"
+        )
         url = line.split()[3]
         assert int(url.rsplit(":", 1)[1]) > 0
         status, _, body = post(url, b"{}", {"X-Amz-Target": TARGET + "GetAccountBalance"})

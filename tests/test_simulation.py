@@ -16,8 +16,9 @@ RIGHT = {"sky": "blue", "primaries": ["r", "g"]}  # scores 70 with the spec's an
 
 @pytest.fixture
 def keyed(mturk_client) -> str:
-    return create_type(mturk_client, "keyed", Test=TEST, AnswerKey=ANSWER_KEY, TestDurationInSeconds=600,
-                       RetryDelayInSeconds=3600)["QualificationTypeId"]
+    return create_type(
+        mturk_client, "keyed", Test=TEST, AnswerKey=ANSWER_KEY, TestDurationInSeconds=600, RetryDelayInSeconds=3600
+    )["QualificationTypeId"]
 
 
 def test_workers_get_realistic_ids_or_the_one_given(mturk_mock):
@@ -35,12 +36,15 @@ def test_a_test_with_an_answer_key_is_scored_and_granted_at_once(mturk_client, m
     assert mturk_client.list_qualification_requests()["NumResults"] == 0
 
 
-@pytest.mark.parametrize("answers, value", [
-    ({"sky": "blue", "primaries": ["r", "g", "b", "y"]}, 40),
-    ({"sky": "blue"}, 40),
-    ({"sky": "blue", "primaries": ["b", "g", "r"]}, 100),
-    ({}, -10),
-])
+@pytest.mark.parametrize(
+    "answers, value",
+    [
+        ({"sky": "blue", "primaries": ["r", "g", "b", "y"]}, 40),
+        ({"sky": "blue"}, 40),
+        ({"sky": "blue", "primaries": ["b", "g", "r"]}, 100),
+        ({}, -10),
+    ],
+)
 def test_scores_follow_the_answer_key(mturk_mock, keyed, answers, value):
     assert mturk_mock.worker().request_qualification(keyed, answers=answers).value == value
 
@@ -146,8 +150,9 @@ def test_parsed_test_is_reused_for_every_submission(mturk_mock, keyed, monkeypat
 
     calls = []
     original = xml.parse_question_form
-    monkeypatch.setattr(xml, "parse_question_form",
-                        lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
+    monkeypatch.setattr(
+        xml, "parse_question_form", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs)
+    )
     for _ in range(50):
         assert mturk_mock.worker().request_qualification(keyed, answers=RIGHT).value == 70
     assert calls == []

@@ -20,8 +20,9 @@ from .test_server import TARGET, TIMEOUT, post, read_line
 
 def _build(mturk, client) -> dict:
     mturk.clock.freeze(1_800_000_000)
-    keyed = create_type(client, "keyed", Test=TEST, AnswerKey=ANSWER_KEY, TestDurationInSeconds=60,
-                        RetryDelayInSeconds=10)["QualificationTypeId"]
+    keyed = create_type(
+        client, "keyed", Test=TEST, AnswerKey=ANSWER_KEY, TestDurationInSeconds=60, RetryDelayInSeconds=10
+    )["QualificationTypeId"]
     manual = create_type(client, "manual")["QualificationTypeId"]
     gone = create_type(client, "gone")["QualificationTypeId"]
     client.associate_qualification_with_worker(QualificationTypeId=manual, WorkerId="A1111111111111", IntegerValue=4)
@@ -51,8 +52,12 @@ def test_a_saved_state_loads_back_exactly_and_keeps_working(tmp_path):
         assert names == ["keyed", "manual"]  # "gone" was deleted, "elsewhere" is in production
         revoked = client.list_workers_with_qualification_type(QualificationTypeId=ids["manual"], Status="Revoked")
         assert [(q["WorkerId"], q["IntegerValue"]) for q in revoked["Qualifications"]] == [("A1111111111111", 4)]
-        assert client.get_qualification_score(QualificationTypeId=ids["keyed"],
-                                              WorkerId="A3333333333333")["Qualification"]["IntegerValue"] == 70
+        assert (
+            client.get_qualification_score(QualificationTypeId=ids["keyed"], WorkerId="A3333333333333")[
+                "Qualification"
+            ]["IntegerValue"]
+            == 70
+        )
         (request,) = client.list_qualification_requests()["QualificationRequests"]
         client.accept_qualification_request(QualificationRequestId=ids["pending"], IntegerValue=9)
         assert request["QualificationRequestId"] == ids["pending"]
@@ -85,8 +90,12 @@ def test_saving_replaces_the_file_atomically(tmp_path):
 
 
 def _serve(state) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen([sys.executable, "-m", "mturk_mock", "serve", "--port", "0", "--state", str(state)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mturk_mock", "serve", "--port", "0", "--state", str(state)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     return process, read_line(process, TIMEOUT).split()[3]
 
 
@@ -100,8 +109,9 @@ def test_serve_state_survives_a_restart(tmp_path):
     state = tmp_path / "state.json"
     process, url = _serve(state)
     try:
-        created = _call(url, "CreateQualificationType", {"Name": "kept", "Description": "d",
-                                                          "QualificationTypeStatus": "Active"})
+        created = _call(
+            url, "CreateQualificationType", {"Name": "kept", "Description": "d", "QualificationTypeStatus": "Active"}
+        )
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
         assert "state saved to" in process.stdout.read()
@@ -123,7 +133,11 @@ def test_serve_state_survives_a_restart(tmp_path):
 def test_serve_refuses_a_damaged_state_file(tmp_path):
     state = tmp_path / "state.json"
     state.write_text("{broken")
-    done = subprocess.run([sys.executable, "-m", "mturk_mock", "serve", "--port", "0", "--state", str(state)],
-                          capture_output=True, text=True, timeout=TIMEOUT)
+    done = subprocess.run(
+        [sys.executable, "-m", "mturk_mock", "serve", "--port", "0", "--state", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert done.returncode == 1 and "cannot load state" in done.stderr
     assert state.read_text() == "{broken"

@@ -75,8 +75,13 @@ class Marketplace(RuleBasedStateMachine):
             return "QualificationTypeDoesNotExist"
         return None if ref.owner == owner else "PermissionDeniedException"
 
-    @rule(target=types, owner=st.sampled_from(OWNERS), name=st.sampled_from(NAMES),
-          auto_value=st.one_of(st.none(), st.integers(0, 100)), retries=st.booleans())
+    @rule(
+        target=types,
+        owner=st.sampled_from(OWNERS),
+        name=st.sampled_from(NAMES),
+        auto_value=st.one_of(st.none(), st.integers(0, 100)),
+        retries=st.booleans(),
+    )
     def create_type(self, owner, name, auto_value, retries):
         duplicate = name in self.ref.live_names(owner)
         params = {"Name": name, "Description": "stateful", "QualificationTypeStatus": "Active"}
@@ -84,8 +89,10 @@ class Marketplace(RuleBasedStateMachine):
             params.update(AutoGranted=True, AutoGrantedValue=auto_value)
         if retries:
             params["RetryDelayInSeconds"] = 0
-        reply = self._expect(lambda: self.clients[owner].create_qualification_type(**params),
-                             "QualificationTypeAlreadyExists" if duplicate else None)
+        reply = self._expect(
+            lambda: self.clients[owner].create_qualification_type(**params),
+            "QualificationTypeAlreadyExists" if duplicate else None,
+        )
         if reply is None:
             return "3" * 30  # a type ID that never existed
         type_id = reply["QualificationType"]["QualificationTypeId"]
@@ -107,8 +114,12 @@ class Marketplace(RuleBasedStateMachine):
         if type_id not in self.ref.types:
             return
         code = self._owner_code(type_id, owner)
-        self._expect(lambda: self.clients[owner].update_qualification_type(
-            QualificationTypeId=type_id, QualificationTypeStatus="Active" if active else "Inactive"), code)
+        self._expect(
+            lambda: self.clients[owner].update_qualification_type(
+                QualificationTypeId=type_id, QualificationTypeStatus="Active" if active else "Inactive"
+            ),
+            code,
+        )
         if code is None:
             self.ref.types[type_id].active = active
 
@@ -117,8 +128,12 @@ class Marketplace(RuleBasedStateMachine):
         if type_id not in self.ref.types:
             return
         code = self._owner_code(type_id, owner)
-        self._expect(lambda: self.clients[owner].associate_qualification_with_worker(
-            QualificationTypeId=type_id, WorkerId=worker, IntegerValue=value, SendNotification=False), code)
+        self._expect(
+            lambda: self.clients[owner].associate_qualification_with_worker(
+                QualificationTypeId=type_id, WorkerId=worker, IntegerValue=value, SendNotification=False
+            ),
+            code,
+        )
         if code is None:
             self.ref.grants[(type_id, worker)] = (value, "Granted")
 
@@ -128,10 +143,18 @@ class Marketplace(RuleBasedStateMachine):
             return
         grant = self.ref.grants.get((type_id, worker))
         code = self._owner_code(type_id, owner) or (
-            "QualificationDoesNotExist" if grant is None else
-            "InvalidQualificationState" if grant[1] == "Revoked" else None)
-        self._expect(lambda: self.clients[owner].disassociate_qualification_from_worker(
-            QualificationTypeId=type_id, WorkerId=worker), code)
+            "QualificationDoesNotExist"
+            if grant is None
+            else "InvalidQualificationState"
+            if grant[1] == "Revoked"
+            else None
+        )
+        self._expect(
+            lambda: self.clients[owner].disassociate_qualification_from_worker(
+                QualificationTypeId=type_id, WorkerId=worker
+            ),
+            code,
+        )
         if code is None:
             self.ref.grants[(type_id, worker)] = (grant[0], "Revoked")
 
@@ -139,8 +162,13 @@ class Marketplace(RuleBasedStateMachine):
     def worker_requests(self, type_id, worker):
         ref = self.ref.types.get(type_id)
         open_request = any(tw == (type_id, worker) for tw in self.ref.pending.values())
-        allowed = (ref is not None and not ref.deleted and ref.active and not open_request
-                   and (ref.retries or (type_id, worker) not in self.ref.requested))
+        allowed = (
+            ref is not None
+            and not ref.deleted
+            and ref.active
+            and not open_request
+            and (ref.retries or (type_id, worker) not in self.ref.requested)
+        )
         try:
             outcome = self.mock.worker(worker).request_qualification(type_id)
         except WorkerError:
@@ -156,20 +184,23 @@ class Marketplace(RuleBasedStateMachine):
             self.ref.pending[outcome.request_id] = (type_id, worker)
         return outcome.request_id
 
-    @rule(request_id=consumes(requests), owner=st.sampled_from(OWNERS), accept=st.booleans(),
-          value=st.integers(0, 9))
+    @rule(request_id=consumes(requests), owner=st.sampled_from(OWNERS), accept=st.booleans(), value=st.integers(0, 9))
     def decide(self, request_id, owner, accept, value):
         pending = self.ref.pending.get(request_id)
         client = self.clients[owner]
         if pending is None:
-            code = "QualificationRequestDoesNotExist" if request_id == "NOREQUEST" or \
-                self.mock.world.marketplace("sandbox").requests.by_id[request_id].owner != owner \
+            code = (
+                "QualificationRequestDoesNotExist"
+                if request_id == "NOREQUEST"
+                or self.mock.world.marketplace("sandbox").requests.by_id[request_id].owner != owner
                 else "InvalidQualificationRequestState"
+            )
         else:
             code = None if self.ref.types[pending[0]].owner == owner else "QualificationRequestDoesNotExist"
         if accept:
-            self._expect(lambda: client.accept_qualification_request(QualificationRequestId=request_id,
-                                                                     IntegerValue=value), code)
+            self._expect(
+                lambda: client.accept_qualification_request(QualificationRequestId=request_id, IntegerValue=value), code
+            )
         else:
             self._expect(lambda: client.reject_qualification_request(QualificationRequestId=request_id), code)
         if code is None:
@@ -185,7 +216,8 @@ class Marketplace(RuleBasedStateMachine):
             client = self.clients[ref.owner]
             for status in ("Granted", "Revoked"):
                 pages = client.get_paginator("list_workers_with_qualification_type").paginate(
-                    QualificationTypeId=type_id, Status=status, PaginationConfig={"PageSize": 2})
+                    QualificationTypeId=type_id, Status=status, PaginationConfig={"PageSize": 2}
+                )
                 listed = {(q["WorkerId"], q["IntegerValue"]) for page in pages for q in page["Qualifications"]}
                 expected = {(w, v) for (t, w), (v, s) in self.ref.grants.items() if t == type_id and s == status}
                 assert listed == expected, (type_id, status)
@@ -193,17 +225,24 @@ class Marketplace(RuleBasedStateMachine):
     @invariant()
     def pending_requests_and_names_match(self):
         for owner, client in self.clients.items():
-            listed = [r["QualificationRequestId"] for r in client.list_qualification_requests(MaxResults=100)[
-                "QualificationRequests"]]
+            listed = [
+                r["QualificationRequestId"]
+                for r in client.list_qualification_requests(MaxResults=100)["QualificationRequests"]
+            ]
             assert listed == [r for r, (t, _) in self.ref.pending.items() if self.ref.types[t].owner == owner]
-            names = [q["Name"] for q in client.list_qualification_types(
-                MustBeRequestable=True, MustBeOwnedByCaller=True, MaxResults=100)["QualificationTypes"]]
+            names = [
+                q["Name"]
+                for q in client.list_qualification_types(
+                    MustBeRequestable=True, MustBeOwnedByCaller=True, MaxResults=100
+                )["QualificationTypes"]
+            ]
             assert names == self.ref.live_names(owner)
 
 
 TestMarketplace = Marketplace.TestCase
-TestMarketplace.settings = settings(max_examples=30, stateful_step_count=25, deadline=None,
-                                    suppress_health_check=[HealthCheck.too_slow])
+TestMarketplace.settings = settings(
+    max_examples=30, stateful_step_count=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @pytest.fixture(autouse=True)

@@ -37,8 +37,9 @@ def test_caller_receives_what_botocore_parses(scenario, mturk_client, mturk_mock
         assert http_response.status_code == 200
     else:
         assert returned["Error"]["Code"] == scenario.error
-        assert http_response.status_code == (500 if scenario.error == "ServiceFault" else
-                                             501 if scenario.error == "NotImplemented" else 400)
+        assert http_response.status_code == (
+            500 if scenario.error == "ServiceFault" else 501 if scenario.error == "NotImplemented" else 400
+        )
         assert "__type" in body
 
 

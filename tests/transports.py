@@ -29,13 +29,15 @@ import mturk_mock
 
 IN_PROCESS, HTTP = "in-process", "http"
 TRANSPORTS = (IN_PROCESS, HTTP)
-BOTH_TRANSPORTS_MODULES = frozenset({
-    "test_qualification_types_create_get",
-    "test_qualification_types_list",
-    "test_qualification_types_update_delete",
-    "test_worker_qualifications",
-    "test_simulation",
-})
+BOTH_TRANSPORTS_MODULES = frozenset(
+    {
+        "test_qualification_types_create_get",
+        "test_qualification_types_list",
+        "test_qualification_types_update_delete",
+        "test_worker_qualifications",
+        "test_simulation",
+    }
+)
 LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 LOOPBACK_NAMES = LOOPBACK_ADDRESSES | {"localhost"}
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -72,6 +74,7 @@ def _marketplace(name: str) -> str:
 
 # -- the HTTP run ------------------------------------------------------------------------------------
 
+
 class HttpRun:
     """A sandbox and a production ``MTurkServer`` serving one inactive handle, and the clients made on them."""
 
@@ -95,15 +98,26 @@ class HttpRun:
 
         # One attempt, as in-process (where no answer is ever retried); a retry would also hide a server failure.
         # Legacy mode: standard mode would mark every answer with ResponseMetadata.MaxAttemptsReached.
-        config = Config(retries={"total_max_attempts": 1, "mode": "legacy"}, connect_timeout=TIMEOUT,
-                        read_timeout=TIMEOUT)
+        config = Config(
+            retries={"total_max_attempts": 1, "mode": "legacy"}, connect_timeout=TIMEOUT, read_timeout=TIMEOUT
+        )
         endpoint = self.servers[_marketplace(marketplace)].url
         if access_key is None:
-            client = _session().client("mturk", region_name=REGION, endpoint_url=endpoint,
-                                       config=config.merge(Config(signature_version=botocore.UNSIGNED)))
+            client = _session().client(
+                "mturk",
+                region_name=REGION,
+                endpoint_url=endpoint,
+                config=config.merge(Config(signature_version=botocore.UNSIGNED)),
+            )
         else:
-            client = _session().client("mturk", region_name=REGION, endpoint_url=endpoint, config=config,
-                                       aws_access_key_id=access_key, aws_secret_access_key="secret")
+            client = _session().client(
+                "mturk",
+                region_name=REGION,
+                endpoint_url=endpoint,
+                config=config,
+                aws_access_key_id=access_key,
+                aws_secret_access_key="secret",
+            )
         self._clients.append(client)
         return client
 
@@ -112,8 +126,9 @@ class HttpRun:
         for client in self._clients:
             client.close()
         self._clients.clear()
-        stoppers = {server: threading.Thread(target=server.stop, name=f"stop {server.url}")
-                    for server in self.servers.values()}
+        stoppers = {
+            server: threading.Thread(target=server.stop, name=f"stop {server.url}") for server in self.servers.values()
+        }
         for thread in stoppers.values():
             thread.start()
         for server, thread in stoppers.items():
@@ -141,7 +156,8 @@ def serve(handle):
     until the run ends; the clients are closed and the servers stopped even when the test fails."""
     global _current
     assert not handle.active and mturk_mock.current() is None, (
-        "an active mock would answer the HTTP run's clients in-process, bypassing the server")
+        "an active mock would answer the HTTP run's clients in-process, bypassing the server"
+    )
     assert _current is None, "an HTTP run is already in progress"
     run = HttpRun(handle)
     _current = run
@@ -165,21 +181,26 @@ def client(marketplace: str = "sandbox", access_key: str | None = None):
 
     endpoint = PRODUCTION_ENDPOINT if _marketplace(marketplace) == "production" else SANDBOX_ENDPOINT
     if access_key is None:
-        return _session().client("mturk", region_name=REGION, endpoint_url=endpoint,
-                                 config=Config(signature_version=botocore.UNSIGNED))
-    return _session().client("mturk", region_name=REGION, endpoint_url=endpoint,
-                             aws_access_key_id=access_key, aws_secret_access_key="secret")
+        return _session().client(
+            "mturk", region_name=REGION, endpoint_url=endpoint, config=Config(signature_version=botocore.UNSIGNED)
+        )
+    return _session().client(
+        "mturk", region_name=REGION, endpoint_url=endpoint, aws_access_key_id=access_key, aws_secret_access_key="secret"
+    )
 
 
 # -- the loopback guard ------------------------------------------------------------------------------
+
 
 class OffLoopback(RuntimeError):
     """A test of the HTTP run tried to reach beyond 127.0.0.1 / ::1."""
 
 
 def _refuse(what: str, target: object) -> None:
-    raise OffLoopback(f"HTTP-run test refused {what} {target!r}: only 127.0.0.1 and ::1 may be reached "
-                      "(a client that bypasses tests/transports.py would otherwise go to AWS)")
+    raise OffLoopback(
+        f"HTTP-run test refused {what} {target!r}: only 127.0.0.1 and ::1 may be reached "
+        "(a client that bypasses tests/transports.py would otherwise go to AWS)"
+    )
 
 
 def _check_address(what: str, address: object) -> None:
@@ -221,6 +242,7 @@ def stay_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
             if name not in LOOPBACK_NAMES:
                 _refuse("a name lookup of", host)
             return original(host, *args, **kwargs)
+
         return guarded
 
     monkeypatch.setattr(socket.socket, "connect", connect)

@@ -71,30 +71,41 @@ def _parameter(template: str, suffix: Suffix = "ms s") -> ErrorSpec:
 # ParameterValidationError: unmodelled by botocore, so callers receive a plain ClientError with this code.
 INVALID_VALUE = _parameter('The value "{value}" is not valid for the parameter {parameter}.')
 # Template observed for ExpirationIncrementInSeconds, without the " s" of the other form.
-OUT_OF_RANGE = _parameter("The value {value} is invalid for {parameter}. Valid values range from {low} to {high}.",
-                          suffix="ms")
+OUT_OF_RANGE = _parameter(
+    "The value {value} is invalid for {parameter}. Valid values range from {low} to {high}.", suffix="ms"
+)
 
-QUALIFICATION_TYPE_NOT_FOUND = _request("QualificationTypeDoesNotExist", "QualificationType [{type_id}] does not exist.")
+QUALIFICATION_TYPE_NOT_FOUND = _request(
+    "QualificationTypeDoesNotExist", "QualificationType [{type_id}] does not exist."
+)
 QUALIFICATION_TYPE_EXISTS = _request(
     "QualificationTypeAlreadyExists",
     "You have already created a QualificationType with this name. A QualificationType's name must be unique among "
-    "all of the QualificationTypes created by the same user.")
+    "all of the QualificationTypes created by the same user.",
+)
 QUALIFICATION_TYPE_PERMISSION = _request(  # [I] spec Q§7.7
-    "PermissionDeniedException", "You do not have permission to modify QualificationType [{type_id}].")
+    "PermissionDeniedException", "You do not have permission to modify QualificationType [{type_id}]."
+)
 QUALIFICATION_NOT_FOUND = _request("QualificationDoesNotExist", "You requested a Qualification that does not exist.")
-QUALIFICATION_NOT_GRANTED = _request("InvalidQualificationState",
-                                     "This operation can be called with a status of: Granted")
-QUALIFICATION_REQUEST_NOT_FOUND = _request("QualificationRequestDoesNotExist",
-                                           "QualificationRequest {request_id} does not exist.")
-QUALIFICATION_REQUEST_NOT_PENDING = _request("InvalidQualificationRequestState",
-                                             "This operation can be called with a status of: Pending")
+QUALIFICATION_NOT_GRANTED = _request(
+    "InvalidQualificationState", "This operation can be called with a status of: Granted"
+)
+QUALIFICATION_REQUEST_NOT_FOUND = _request(
+    "QualificationRequestDoesNotExist", "QualificationRequest {request_id} does not exist."
+)
+QUALIFICATION_REQUEST_NOT_PENDING = _request(
+    "InvalidQualificationRequestState", "This operation can be called with a status of: Pending"
+)
 
 SERVICE_ERROR = ErrorSpec(SERVICE_FAULT, 500, "ServiceFault", "{message}")
 NOT_IMPLEMENTED = ErrorSpec(  # HTTP 501, which botocore never retries
-    "NotImplemented", 501, None,
+    "NotImplemented",
+    501,
+    None,
     "mturk_mock does not implement {operation} yet; no request was sent to AWS. (`mturk-mock operations` lists "
     "the {implemented} operations it implements; a botocore.stub.Stubber on the client takes priority over the mock.)",
-    suffix="none")
+    suffix="none",
+)
 UNKNOWN_OPERATION = ErrorSpec("UnknownOperationException", 400, None, "{message}", "none", PROTOCOL_NAMESPACE)
 SERIALIZATION = ErrorSpec("SerializationException", 400, None, "{message}", "none", PROTOCOL_NAMESPACE)
 
@@ -118,8 +129,12 @@ HTTP_VERSION_NOT_SUPPORTED = _http("HTTPVersionNotSupported", 505)
 def http_refusal(status: int, message: str) -> MTurkError:
     """The refusal for an HTTP status the server's framing produced."""
     for spec in catalogue().values():
-        if spec.status == status and spec.template == "{message}" and spec.namespace is None \
-                and spec.turk_error_code is None:
+        if (
+            spec.status == status
+            and spec.template == "{message}"
+            and spec.namespace is None
+            and spec.turk_error_code is None
+        ):
             return spec(message=message)
     return HTTP_BAD_REQUEST(message=message)
 

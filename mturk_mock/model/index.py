@@ -60,10 +60,10 @@ class SortedIndex(Generic[V]):
 
     def _split(self, chunk: int) -> None:
         keys, values = self._keys[chunk], self._values[chunk]
-        self._keys[chunk + 1:chunk + 1] = [keys[CHUNK:]]
-        self._values[chunk + 1:chunk + 1] = [values[CHUNK:]]
+        self._keys[chunk + 1 : chunk + 1] = [keys[CHUNK:]]
+        self._values[chunk + 1 : chunk + 1] = [values[CHUNK:]]
         del keys[CHUNK:], values[CHUNK:]
-        self._maxes[chunk:chunk + 1] = [keys[-1], self._keys[chunk + 1][-1]]
+        self._maxes[chunk : chunk + 1] = [keys[-1], self._keys[chunk + 1][-1]]
 
     def remove(self, key: Key) -> V:
         """Take out the value under ``key`` (KeyError if absent) and return it."""

@@ -93,8 +93,10 @@ class Ledger:
         return self.balance(requester)
 
     def to_data(self) -> dict[str, dict[str, str]]:
-        return {name: {requester: str(amount) for requester, amount in amounts.items()}
-                for name, amounts in (("available", self.available), ("on_hold", self.on_hold), ("spent", self.spent))}
+        return {
+            name: {requester: str(amount) for requester, amount in amounts.items()}
+            for name, amounts in (("available", self.available), ("on_hold", self.on_hold), ("spent", self.spent))
+        }
 
     def load_data(self, data: dict[str, dict[str, str]]) -> None:
         for name, amounts in (("available", self.available), ("on_hold", self.on_hold), ("spent", self.spent)):

@@ -24,17 +24,29 @@ class Settings:
     known_workers: KnownWorkers = "any"
 
     @classmethod
-    def of(cls, *, seed: int | None = None, production_balance: str | Decimal | int = "10000.00",
-           name_reservation: float = 0.0, known_workers: str = "any") -> Settings:
+    def of(
+        cls,
+        *,
+        seed: int | None = None,
+        production_balance: str | Decimal | int = "10000.00",
+        name_reservation: float = 0.0,
+        known_workers: str = "any",
+    ) -> Settings:
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             raise TypeError(f"seed must be an int or None, not {seed!r}")
         if known_workers not in KNOWN_WORKERS:
             raise ValueError(f"known_workers must be one of {', '.join(KNOWN_WORKERS)}, not {known_workers!r}")
-        if isinstance(name_reservation, bool) or not isinstance(name_reservation, (int, float)) \
-                or not 0 <= name_reservation < float("inf"):
+        if (
+            isinstance(name_reservation, bool)
+            or not isinstance(name_reservation, (int, float))
+            or not 0 <= name_reservation < float("inf")
+        ):
             raise ValueError(f"name_reservation must be a number of seconds >= 0, not {name_reservation!r}")
         return cls(seed, to_amount(production_balance), float(name_reservation), known_workers)  # type: ignore[arg-type]
 
     def to_data(self) -> dict[str, object]:
-        return {"production_balance": str(self.production_balance), "name_reservation": self.name_reservation,
-                "known_workers": self.known_workers}
+        return {
+            "production_balance": str(self.production_balance),
+            "name_reservation": self.name_reservation,
+            "known_workers": self.known_workers,
+        }

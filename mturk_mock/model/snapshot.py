@@ -63,10 +63,12 @@ def _version_of(data: object) -> int:
     found = data.get("format") if isinstance(data, dict) else None
     if not isinstance(found, str) or not found.startswith(FORMAT_PREFIX):
         raise ValueError(f"not a mturk_mock state (expected format {FORMAT!r})")
-    number = found[len(FORMAT_PREFIX):]
+    number = found[len(FORMAT_PREFIX) :]
     if not number.isdigit() or not 1 <= int(number) <= VERSION:
-        raise ValueError(f"this mturk_mock state has format {found!r}; this version of mturk_mock reads "
-                         f"{FORMAT_PREFIX}1 to {FORMAT}: upgrade mturk_mock to load it")
+        raise ValueError(
+            f"this mturk_mock state has format {found!r}; this version of mturk_mock reads "
+            f"{FORMAT_PREFIX}1 to {FORMAT}: upgrade mturk_mock to load it"
+        )
     return int(number)
 
 
@@ -86,13 +88,16 @@ def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
         "secret": "00" * 16,
         "serial": data["serial"],
         "notifications": data["notifications"],
-        "marketplaces": {name: {
-            "ledger": {"available": market["balances"]},
-            "workers": market["workers"],
-            "qualification_types": {"types": market["qualification_types"], "names": market["names"]},
-            "grants": market["grants"],
-            "qualification_requests": {"requests": market["requests"], "pending": market["pending"]},
-        } for name, market in data["marketplaces"].items()},
+        "marketplaces": {
+            name: {
+                "ledger": {"available": market["balances"]},
+                "workers": market["workers"],
+                "qualification_types": {"types": market["qualification_types"], "names": market["names"]},
+                "grants": market["grants"],
+                "qualification_requests": {"requests": market["requests"], "pending": market["pending"]},
+            }
+            for name, market in data["marketplaces"].items()
+        },
     }
 
 

@@ -33,11 +33,21 @@ class _Marketplaces(dict[str, Marketplace]):
 class World:
     """Everything a mock activation owns. Operations run under ``lock``; the model does no I/O."""
 
-    def __init__(self, *, clock: Clock | None = None, seed: int | None = None,
-                 production_balance: str | Decimal | int = "10000.00", name_reservation: float = 0.0,
-                 known_workers: str = "any") -> None:
-        self.settings = Settings.of(seed=seed, production_balance=production_balance,
-                                    name_reservation=name_reservation, known_workers=known_workers)
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        seed: int | None = None,
+        production_balance: str | Decimal | int = "10000.00",
+        name_reservation: float = 0.0,
+        known_workers: str = "any",
+    ) -> None:
+        self.settings = Settings.of(
+            seed=seed,
+            production_balance=production_balance,
+            name_reservation=name_reservation,
+            known_workers=known_workers,
+        )
         self.lock = threading.RLock()
         self.clock = clock or Clock()
         self.ids = IdFactory(seed)

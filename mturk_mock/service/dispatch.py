@@ -18,7 +18,6 @@ from .registry import OPERATIONS, Operation
 from .service_model import operation_names
 from .validation import Check, request_validator
 
-
 Run = Callable[[RequestContext, Any], dict[str, Any]]
 
 
@@ -56,8 +55,9 @@ def route(name: str) -> Route:
     return found
 
 
-def execute(world: World, marketplace: str, requester: str, name: str, request: Any,
-            validated: bool = False) -> dict[str, Any]:
+def execute(
+    world: World, marketplace: str, requester: str, name: str, request: Any, validated: bool = False
+) -> dict[str, Any]:
     """The wire output of one request (raises MTurkError). ``validated``: the transport checked it already."""
     found = _ROUTES.get(name) or route(name)
     if not validated:

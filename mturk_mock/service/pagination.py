@@ -70,8 +70,11 @@ class Request(dict[str, Any]):
 
 
 def filters_of(request: dict[str, Any]) -> str:
-    return json.dumps({name: value for name, value in request.items() if name not in PAGE_MEMBERS},
-                      sort_keys=True, separators=(",", ":"))
+    return json.dumps(
+        {name: value for name, value in request.items() if name not in PAGE_MEMBERS},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
 
 
 def _signature(ctx: RequestContext, operation: str, filters: str, payload: str) -> str:
@@ -98,8 +101,9 @@ def _decode_token(ctx: RequestContext, operation: str, filters: str, token: str)
     return tuple(key) if isinstance(key, list) else key
 
 
-def paginate(operation: str, spec: Pagination, ctx: RequestContext, request: dict[str, Any],
-             listing: Listing[Any]) -> dict[str, Any]:
+def paginate(
+    operation: str, spec: Pagination, ctx: RequestContext, request: dict[str, Any], listing: Listing[Any]
+) -> dict[str, Any]:
     """One page of ``listing`` as the operation's output members."""
     filters = request.filters() if isinstance(request, Request) else filters_of(request)
     token = request.get("NextToken")

@@ -41,23 +41,32 @@ def _table(operations: Iterable[Operation]) -> Mapping[str, Operation]:
     return MappingProxyType(table)
 
 
-OPERATIONS: Mapping[str, Operation] = _table((
-    Operation("GetAccountBalance", account.get_account_balance),
-    # Qualification types (spec Q§1.0-1.5)
-    Operation("CreateQualificationType", types.create, writes=True),
-    Operation("GetQualificationType", types.get),
-    Operation("ListQualificationTypes", types.list_types,
-              Pagination("QualificationTypes", "creation order, the system types first")),
-    Operation("UpdateQualificationType", types.update, writes=True),
-    Operation("DeleteQualificationType", types.delete, writes=True),
-    # Workers' qualifications and qualification requests (spec Q§1.6-1.12)
-    Operation("AssociateQualificationWithWorker", workers.associate, writes=True),
-    Operation("DisassociateQualificationFromWorker", workers.disassociate, writes=True),
-    Operation("GetQualificationScore", workers.get_score),
-    Operation("ListWorkersWithQualificationType", workers.list_workers,
-              Pagination("Qualifications", "the order the grants entered the status")),
-    Operation("ListQualificationRequests", workers.list_requests,
-              Pagination("QualificationRequests", "SubmitTime")),
-    Operation("AcceptQualificationRequest", workers.accept_request, writes=True),
-    Operation("RejectQualificationRequest", workers.reject_request, writes=True),
-))
+OPERATIONS: Mapping[str, Operation] = _table(
+    (
+        Operation("GetAccountBalance", account.get_account_balance),
+        # Qualification types (spec Q§1.0-1.5)
+        Operation("CreateQualificationType", types.create, writes=True),
+        Operation("GetQualificationType", types.get),
+        Operation(
+            "ListQualificationTypes",
+            types.list_types,
+            Pagination("QualificationTypes", "creation order, the system types first"),
+        ),
+        Operation("UpdateQualificationType", types.update, writes=True),
+        Operation("DeleteQualificationType", types.delete, writes=True),
+        # Workers' qualifications and qualification requests (spec Q§1.6-1.12)
+        Operation("AssociateQualificationWithWorker", workers.associate, writes=True),
+        Operation("DisassociateQualificationFromWorker", workers.disassociate, writes=True),
+        Operation("GetQualificationScore", workers.get_score),
+        Operation(
+            "ListWorkersWithQualificationType",
+            workers.list_workers,
+            Pagination("Qualifications", "the order the grants entered the status"),
+        ),
+        Operation(
+            "ListQualificationRequests", workers.list_requests, Pagination("QualificationRequests", "SubmitTime")
+        ),
+        Operation("AcceptQualificationRequest", workers.accept_request, writes=True),
+        Operation("RejectQualificationRequest", workers.reject_request, writes=True),
+    )
+)

@@ -41,9 +41,13 @@ def _string_check(parameter: str, shape) -> Check:
     def check(value: object) -> None:
         if not isinstance(value, str):
             raise _type_error(parameter, "a string")
-        if ((low is not None and len(value) < low) or (high is not None and len(value) > high)
-                or (enum is not None and value not in enum) or (pattern is not None and not pattern(value))
-                or not (value.isascii() or _is_unicode(value))):
+        if (
+            (low is not None and len(value) < low)
+            or (high is not None and len(value) > high)
+            or (enum is not None and value not in enum)
+            or (pattern is not None and not pattern(value))
+            or not (value.isascii() or _is_unicode(value))
+        ):
             raise errors.invalid_value(parameter, value)
 
     return check

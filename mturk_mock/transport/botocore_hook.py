@@ -43,22 +43,30 @@ class NetworkBlocked(RuntimeError):
 
 # botocore's own before-call handlers that only add request headers: a mocked call sends no request,
 # so when they are all an emitter would run, the mock answers without running them (~12 us a call).
-_INERT = frozenset(filter(None, (getattr(_handlers, name, None) for name in (
-    "add_recursion_detection_header", "inject_api_version_header_if_needed"))))
+_INERT = frozenset(
+    filter(
+        None,
+        (
+            getattr(_handlers, name, None)
+            for name in ("add_recursion_detection_header", "inject_api_version_header_if_needed")
+        ),
+    )
+)
 
 
 def _only_inert(emitter: HierarchicalEmitter, event_name: str) -> bool:
     handlers = emitter._lookup_cache.get(event_name)  # botocore's cache of the handlers an event runs
     if handlers is None:  # not looked up yet: the normal path fills the cache
         return False
-    for handler in handlers:
+    for handler in handlers:  # noqa: SIM110 - a plain loop: all() over a generator costs more on every call
         if handler not in _INERT:
             return False
     return True
 
 
-def _emit_until_response(wrapped: Callable[..., Any], instance: HierarchicalEmitter, args: tuple[Any, ...],
-                         kwargs: dict[str, Any]) -> Any:
+def _emit_until_response(
+    wrapped: Callable[..., Any], instance: HierarchicalEmitter, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
     mocks = activation.active
     if not mocks:
         return wrapped(*args, **kwargs)
@@ -80,12 +88,14 @@ def _send(wrapped: Callable[..., Any], instance: Endpoint, args: tuple[Any, ...]
         request = args[0] if args else kwargs.get("request")
         raise NetworkBlocked(
             f"mturk_mock is active but an MTurk request to {getattr(request, 'url', '?')} reached the HTTP layer "
-            "(a custom client or transport bypassed botocore's before-call event); nothing was sent.")
+            "(a custom client or transport bypassed botocore's before-call event); nothing was sent."
+        )
     return wrapped(*args, **kwargs)
 
 
-def _no_network_credentials(wrapped: Callable[..., Any], instance: object, args: tuple[Any, ...],
-                            kwargs: dict[str, Any]) -> Any:
+def _no_network_credentials(
+    wrapped: Callable[..., Any], instance: object, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
     return None if activation.active else wrapped(*args, **kwargs)
 
 
@@ -179,16 +189,21 @@ class _RawBody:
         return body
 
 
-def answer(mock: Any, *, model: Any, params: dict[str, Any], request_signer: Any = None, **_: Any
-           ) -> tuple[AWSResponse, dict[str, Any]]:
+def answer(
+    mock: Any, *, model: Any, params: dict[str, Any], request_signer: Any = None, **_: Any
+) -> tuple[AWSResponse, dict[str, Any]]:
     """The (http response, parsed) pair botocore expects from a before-call handler."""
     operation = model.name
     url = params["url"]
     marketplace = marketplace_of(url) or mock.default_marketplace
     result = handle_request(mock, marketplace, requester_of(request_signer), operation, params["body"] or b"{}")
     status, headers = result.status, result.headers
-    metadata = {"RequestId": result.request_id, "HTTPStatusCode": status, "HTTPHeaders": dict(headers),
-                "RetryAttempts": 0}
+    metadata = {
+        "RequestId": result.request_id,
+        "HTTPStatusCode": status,
+        "HTTPHeaders": dict(headers),
+        "RetryAttempts": 0,
+    }
     if status < 300:
         parsed = output_converter(operation)(result.wire)
         parsed["ResponseMetadata"] = metadata

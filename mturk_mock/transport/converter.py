@@ -163,8 +163,10 @@ def _error_code(wire_type: str) -> str:
 def convert_error(body: dict[str, Any], metadata: dict[str, Any]) -> dict[str, Any]:
     """What botocore makes of an error body: Error.Code/Message, metadata, then the modelled members."""
     code = _error_code(body.get("__type", ""))
-    parsed = {"Error": {"Message": body.get("message", body.get("Message", "")), "Code": code},
-              "ResponseMetadata": metadata}
+    parsed = {
+        "Error": {"Message": body.get("message", body.get("Message", "")), "Code": code},
+        "ResponseMetadata": metadata,
+    }
     modeled = _modeled_error_converter(code)
     if modeled is not None:
         parsed.update(modeled(body))

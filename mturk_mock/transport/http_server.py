@@ -26,7 +26,7 @@ from ..constants import DEFAULT_REQUESTER, MARKETPLACES, SANDBOX, TARGET_PREFIX
 from ..model import errors
 from ..model.errors import MTurkError
 from ..model.world import World
-from .pipeline import Answer, Handle, handle_request, refuse
+from .pipeline import Answer, handle_request, refuse
 from .protocol import CONTENT_TYPE, encode_body, error_body, http_date, marketplace_for_host
 
 if TYPE_CHECKING:
@@ -56,10 +56,13 @@ def marketplace_from(host: str | None, default: str) -> str:
 
 def operation_from(target: str | None) -> str:
     if target is None or not target.startswith(_TARGET) or target == _TARGET:
-        message = ("Missing X-Amz-Target header" if target is None else
-                   f"X-Amz-Target {target!r} does not name an operation of {_TARGET}<Operation>")
+        message = (
+            "Missing X-Amz-Target header"
+            if target is None
+            else f"X-Amz-Target {target!r} does not name an operation of {_TARGET}<Operation>"
+        )
         raise errors.UNKNOWN_OPERATION(message=message)
-    return target[len(_TARGET):]
+    return target[len(_TARGET) :]
 
 
 class _Server(ThreadingHTTPServer):
@@ -79,8 +82,12 @@ class _Server(ThreadingHTTPServer):
 
     def process_request(self, request: socket.socket, client_address: tuple) -> None:
         # Registered here, in the serving loop, so that after shutdown() every connection is known to stop().
-        thread = threading.Thread(target=self.process_request_thread, args=(request, client_address),
-                                  daemon=True, name=f"mturk-mock-connection-{client_address}")
+        thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            daemon=True,
+            name=f"mturk-mock-connection-{client_address}",
+        )
         with self._live_lock:
             self._live[request] = thread
         thread.start()
@@ -162,7 +169,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
             raise errors.HTTP_LENGTH_REQUIRED(
-                message="Send the body with a Content-Length header; chunked bodies are not supported")
+                message="Send the body with a Content-Length header; chunked bodies are not supported"
+            )
         declared = self.headers.get("Content-Length")
         if declared is None:
             return b""  # HTTP/1.1: no Content-Length and no Transfer-Encoding means no body
@@ -174,7 +182,8 @@ class _Handler(BaseHTTPRequestHandler):
         if length > MAX_BODY_BYTES:
             self._discard(length)
             raise errors.HTTP_TOO_LARGE(
-                message=f"The request body is {length} bytes; the limit is {MAX_BODY_BYTES} bytes")
+                message=f"The request body is {length} bytes; the limit is {MAX_BODY_BYTES} bytes"
+            )
         body = self.rfile.read(length)
         if len(body) < length:
             self.close_connection = True
@@ -196,8 +205,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _method_not_allowed(self) -> None:
         self._responded = False
         self.close_connection = True  # any body was not read
-        self._send_error(errors.HTTP_METHOD_NOT_ALLOWED(
-            message=f"Method {self.command} is not allowed; MTurk requests are POST /"), ("Allow", "POST"))
+        self._send_error(
+            errors.HTTP_METHOD_NOT_ALLOWED(message=f"Method {self.command} is not allowed; MTurk requests are POST /"),
+            ("Allow", "POST"),
+        )
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own refusals (malformed request line, oversized headers) as JSON, not HTML."""
@@ -244,8 +255,15 @@ class MTurkServer:
     names neither MTurk endpoint.
     """
 
-    def __init__(self, handle: MTurkMock | None = None, *, host: str = DEFAULT_HOST, port: int = 0,
-                 marketplace: str | None = None, verbose: bool = False) -> None:
+    def __init__(
+        self,
+        handle: MTurkMock | None = None,
+        *,
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        marketplace: str | None = None,
+        verbose: bool = False,
+    ) -> None:
         if handle is None:
             from ..mock import MTurkMock  # the public handle, only for this convenience
 
@@ -283,8 +301,12 @@ class MTurkServer:
     def start(self) -> MTurkServer:
         """Serve from a background daemon thread; returns self."""
         self._claim_loop()
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"mturk-mock-server-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"mturk-mock-server-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -312,8 +334,9 @@ class MTurkServer:
     def __enter__(self) -> MTurkServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self.stop()
 
     def __repr__(self) -> str:

@@ -59,8 +59,9 @@ def _request(operation: str, body: bytes) -> Request:
     return request
 
 
-def _execute(world: World, marketplace: str, requester: str, operation: str,
-             request: Any, validated: bool) -> tuple[int, dict[str, Any]]:
+def _execute(
+    world: World, marketplace: str, requester: str, operation: str, request: Any, validated: bool
+) -> tuple[int, dict[str, Any]]:
     try:
         return 200, service.execute(world, marketplace, requester, operation, request, validated)
     except MTurkError as error:
@@ -71,7 +72,9 @@ def _execute(world: World, marketplace: str, requester: str, operation: str,
         return fault.spec.status, error_body(fault, world.clock.now_ms())
 
 
-def dispatch(world: World, marketplace: str, requester: str, operation: str, request: Any) -> tuple[int, dict[str, Any]]:
+def dispatch(
+    world: World, marketplace: str, requester: str, operation: str, request: Any
+) -> tuple[int, dict[str, Any]]:
     """(HTTP status, wire body) for a decoded request: the pipeline without bytes and call log."""
     return _execute(world, marketplace, requester, operation, request, validated=False)
 
@@ -88,15 +91,15 @@ def handle_request(handle: Handle, marketplace: str, requester: str, operation: 
     return _finish(handle, marketplace, requester, operation, body, status, wire)
 
 
-def refuse(handle: Handle, marketplace: str, requester: str, operation: str, body: bytes,
-           error: MTurkError) -> Answer:
+def refuse(handle: Handle, marketplace: str, requester: str, operation: str, body: bytes, error: MTurkError) -> Answer:
     """Answer a request a transport refused before dispatch (bad framing, unknown target), and log it."""
     status, wire = error.spec.status, error_body(error, handle.world.clock.now_ms())
     return _finish(handle, marketplace, requester, operation, body, status, wire)
 
 
-def _finish(handle: Handle, marketplace: str, requester: str, operation: str, body: bytes, status: int,
-            wire: dict[str, Any]) -> Answer:
+def _finish(
+    handle: Handle, marketplace: str, requester: str, operation: str, body: bytes, status: int, wire: dict[str, Any]
+) -> Answer:
     world = handle.world
     answer_body = encode_body(wire)
     request_id = world.ids.request_id()

@@ -70,8 +70,10 @@ def error_body(error: MTurkError, epoch_ms: int) -> dict[str, Any]:
     """The wire body of an error: the catalogue entry in the form the service sends (spec Q§0.3)."""
     spec = error.spec
     suffix = {"ms": f" ({epoch_ms})", "ms s": f" ({epoch_ms} s)", "none": ""}[spec.suffix]
-    body: dict[str, Any] = {"Message": error.message + suffix,
-                            "__type": f"{spec.namespace}#{spec.code}" if spec.namespace else spec.code}
+    body: dict[str, Any] = {
+        "Message": error.message + suffix,
+        "__type": f"{spec.namespace}#{spec.code}" if spec.namespace else spec.code,
+    }
     if spec.turk_error_code is not None:
         body["TurkErrorCode"] = spec.full_turk_error_code
     if error.parameter is not None:
@@ -91,5 +93,9 @@ def http_date(now: float) -> str:
 
 def response_headers(request_id: str, body: bytes, now: float) -> dict[str, str]:
     """The headers of an MTurk answer, lower-case as botocore reports them."""
-    return {"x-amzn-requestid": request_id, "content-type": CONTENT_TYPE, "content-length": str(len(body)),
-            "date": http_date(now)}
+    return {
+        "x-amzn-requestid": request_id,
+        "content-type": CONTENT_TYPE,
+        "content-length": str(len(body)),
+        "date": http_date(now),
+    }

@@ -97,9 +97,13 @@ class Grants:
     # -- snapshot -----------------------------------------------------------------------------
     def to_data(self) -> dict[str, Any]:
         """Per type and status, [worker, value, granted_at] in the order the grants entered the status."""
-        return {type_id: {status: [[grant.worker_id, grant.value, grant.granted_at] for grant in index.values()]
-                          for status, index in roster.by_status.items()}
-                for type_id, roster in self.rosters.items()}
+        return {
+            type_id: {
+                status: [[grant.worker_id, grant.value, grant.granted_at] for grant in index.values()]
+                for status, index in roster.by_status.items()
+            }
+            for type_id, roster in self.rosters.items()
+        }
 
     def load_data(self, data: dict[str, Any]) -> None:
         for type_id, statuses in data.items():

@@ -141,11 +141,14 @@ class QualificationRequests:
 
     # -- snapshot -----------------------------------------------------------------------------
     def to_data(self) -> dict[str, Any]:
-        pending = sorted((request for request in self.by_id.values() if request.status == PENDING),
-                         key=lambda request: request.serial)
-        return {"requests": [{name: getattr(request, name) for name in STORED_FIELDS}
-                             for request in self.by_id.values()],
-                "pending": [request.request_id for request in pending]}
+        pending = sorted(
+            (request for request in self.by_id.values() if request.status == PENDING),
+            key=lambda request: request.serial,
+        )
+        return {
+            "requests": [{name: getattr(request, name) for name in STORED_FIELDS} for request in self.by_id.values()],
+            "pending": [request.request_id for request in pending],
+        }
 
     def load_data(self, data: dict[str, Any], retry_delays: dict[str, int | None], now: float) -> None:
         pending = set(data["pending"])

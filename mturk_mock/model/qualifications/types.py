@@ -24,11 +24,17 @@ SYSTEM_TYPES = (
     ("Worker_NumberHITsApproved", "The total number of HITs submitted by a Worker that have been approved."),
     ("Worker_Locale", "The location of the Worker, as specified in the Worker's mailing address."),
     ("Worker_Adult", "The Worker has agreed to work on HITs that may contain potentially explicit content."),
-    ("Worker_PercentAssignmentsApproved",
-     "The percentage of assignments the Worker has submitted that were subsequently approved by the Requester."),
+    (
+        "Worker_PercentAssignmentsApproved",
+        "The percentage of assignments the Worker has submitted that were subsequently approved by the Requester.",
+    ),
 )
-SYSTEM_IDS = {"Worker_NumberHITsApproved": "00000000000000000040", "Worker_Locale": "00000000000000000071",
-              "Worker_Adult": "00000000000000000060", "Worker_PercentAssignmentsApproved": "000000000000000000L0"}
+SYSTEM_IDS = {
+    "Worker_NumberHITsApproved": "00000000000000000040",
+    "Worker_Locale": "00000000000000000071",
+    "Worker_Adult": "00000000000000000060",
+    "Worker_PercentAssignmentsApproved": "000000000000000000L0",
+}
 SYSTEM_CREATION_TIME = 1_420_070_400.0  # 2015-01-01, when Masters were consolidated
 
 
@@ -62,8 +68,9 @@ class QualificationType:
 
 
 # The fields a snapshot keeps; the rest is derived from them.
-STORED_FIELDS = tuple(f.name for f in fields(QualificationType)
-                      if f.name not in ("serial", "form", "key", "search_text", "cache"))
+STORED_FIELDS = tuple(
+    f.name for f in fields(QualificationType) if f.name not in ("serial", "form", "key", "search_text", "cache")
+)
 
 
 def _check_limit(parameter: str, value: str | None, limit: int) -> None:
@@ -89,8 +96,9 @@ def parse_test(test: str, answer_key: str | None) -> tuple[xml.QuestionForm, xml
         raise errors.invalid_value("AnswerKey", answer_key) from None
 
 
-def _checked_test(test: str, duration: int | None,
-                  answer_key: str | None) -> tuple[xml.QuestionForm, xml.AnswerKey | None]:
+def _checked_test(
+    test: str, duration: int | None, answer_key: str | None
+) -> tuple[xml.QuestionForm, xml.AnswerKey | None]:
     """The parsed test and key, if test, duration and answer key are valid together (spec Q§1.4 rule 3).
     Changes nothing, so a refused update leaves the type as it was."""
     if duration is None:
@@ -115,8 +123,11 @@ class QualificationTypes:
         schedule.on(NAME_RELEASE, self._release_name)
         for name, description in SYSTEM_TYPES:
             type_id = MASTERS_IDS[marketplace] if name == "Masters" else SYSTEM_IDS[name]
-            self._add(QualificationType(type_id, SYSTEM_OWNER, name, description, ACTIVE, SYSTEM_CREATION_TIME,
-                                        requestable=False))
+            self._add(
+                QualificationType(
+                    type_id, SYSTEM_OWNER, name, description, ACTIVE, SYSTEM_CREATION_TIME, requestable=False
+                )
+            )
 
     def _add(self, qual: QualificationType) -> None:
         qual.index_text()
@@ -147,10 +158,23 @@ class QualificationTypes:
         return self.listing.values()
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def create(self, type_id: str, owner: str, now: float, *, name: str, description: str, status: str,
-               keywords: str | None = None, retry_delay: int | None = None, test: str | None = None,
-               answer_key: str | None = None, test_duration: int | None = None,
-               auto_granted: bool | None = None, auto_granted_value: int | None = None) -> QualificationType:
+    def create(
+        self,
+        type_id: str,
+        owner: str,
+        now: float,
+        *,
+        name: str,
+        description: str,
+        status: str,
+        keywords: str | None = None,
+        retry_delay: int | None = None,
+        test: str | None = None,
+        answer_key: str | None = None,
+        test_duration: int | None = None,
+        auto_granted: bool | None = None,
+        auto_granted_value: int | None = None,
+    ) -> QualificationType:
         if not name.strip():
             raise errors.invalid_value("Name", name)
         if not description.strip():
@@ -158,8 +182,17 @@ class QualificationTypes:
         _check_limit("Description", description, DESCRIPTION_LIMIT)
         _check_limit("Keywords", keywords, KEYWORDS_LIMIT)
         _check_not_negative("RetryDelayInSeconds", retry_delay)
-        qual = QualificationType(type_id, owner, name, description, status, now, keywords=keywords,
-                                 retry_delay=retry_delay, auto_granted=bool(auto_granted))
+        qual = QualificationType(
+            type_id,
+            owner,
+            name,
+            description,
+            status,
+            now,
+            keywords=keywords,
+            retry_delay=retry_delay,
+            auto_granted=bool(auto_granted),
+        )
         if auto_granted_value is not None:
             qual.auto_granted_value = auto_granted_value
         if test is None:
@@ -179,10 +212,19 @@ class QualificationTypes:
         self._add(qual)
         return qual
 
-    def update(self, qual: QualificationType, *, description: str | None = None, status: str | None = None,
-               test: str | None = None, answer_key: str | None = None, test_duration: int | None = None,
-               retry_delay: int | None = None, auto_granted: bool | None = None,
-               auto_granted_value: int | None = None) -> None:
+    def update(
+        self,
+        qual: QualificationType,
+        *,
+        description: str | None = None,
+        status: str | None = None,
+        test: str | None = None,
+        answer_key: str | None = None,
+        test_duration: int | None = None,
+        retry_delay: int | None = None,
+        auto_granted: bool | None = None,
+        auto_granted_value: int | None = None,
+    ) -> None:
         """Omitted fields stay. All checks run before anything changes: a refused update changes nothing."""
         _check_limit("Description", description, DESCRIPTION_LIMIT)
         if description is not None and not description.strip():
@@ -243,8 +285,9 @@ class QualificationTypes:
         custom.sort(key=lambda qual: qual.serial)
         return {
             "types": [{name: getattr(qual, name) for name in STORED_FIELDS} for qual in custom],
-            "names": [[owner, name, None if until == float("inf") else until]
-                      for (owner, name), until in self.names.items()],
+            "names": [
+                [owner, name, None if until == float("inf") else until] for (owner, name), until in self.names.items()
+            ],
         }
 
     def load_data(self, data: dict[str, Any]) -> None:
@@ -254,8 +297,9 @@ class QualificationTypes:
                 qual.form = xml.parse_question_form(qual.test)
                 qual.key = xml.parse_answer_key(qual.answer_key, qual.form) if qual.answer_key is not None else None
             self._add(qual)
-        self.names.update({(owner, name): float("inf") if until is None else until
-                           for owner, name, until in data["names"]})
+        self.names.update(
+            {(owner, name): float("inf") if until is None else until for owner, name, until in data["names"]}
+        )
 
     def reschedule(self) -> None:
         for (owner, name), until in self.names.items():

@@ -28,8 +28,10 @@ def _notify(market: Marketplace, worker_id: str, kind: str, qual: QualificationT
 
 # -- the requester's side (API operations) ---------------------------------------------------------
 
-def associate(market: Marketplace, qual: QualificationType, worker_id: str, value: int, now: float,
-              notify: bool) -> Grant:
+
+def associate(
+    market: Marketplace, qual: QualificationType, worker_id: str, value: int, now: float, notify: bool
+) -> Grant:
     market.workers.check(worker_id)
     grant = market.grants.grant(qual.type_id, worker_id, value, now)
     if notify:
@@ -86,6 +88,7 @@ def update_type(market: Marketplace, qual: QualificationType, now: float, **chan
 
 # -- the worker's side (simulation) ------------------------------------------------------------
 
+
 def _requestable(market: Marketplace, worker_id: str, type_id: str, now: float) -> QualificationType:
     qual = market.qualification_types.by_id.get(type_id)
     if qual is None:
@@ -97,15 +100,17 @@ def _requestable(market: Marketplace, worker_id: str, type_id: str, now: float) 
     latest = market.requests.latest_of(type_id, worker_id)
     if latest is not None:
         if latest.is_open:
-            raise WorkerError(f"worker {worker_id} already has an open request {latest.request_id} "
-                              f"for {qual.name}")
+            raise WorkerError(f"worker {worker_id} already has an open request {latest.request_id} for {qual.name}")
         if qual.retry_delay is None:
-            raise WorkerError(f"{qual.name} does not allow retakes (no RetryDelayInSeconds): worker "
-                              f"{worker_id} already requested it")
+            raise WorkerError(
+                f"{qual.name} does not allow retakes (no RetryDelayInSeconds): worker {worker_id} already requested it"
+            )
         until = market.requests.cooldowns.get((type_id, worker_id))
         if until is not None:
-            raise WorkerError(f"worker {worker_id} must wait {until - now:g} more seconds before requesting "
-                              f"{qual.name} again (RetryDelayInSeconds {qual.retry_delay})")
+            raise WorkerError(
+                f"worker {worker_id} must wait {until - now:g} more seconds before requesting "
+                f"{qual.name} again (RetryDelayInSeconds {qual.retry_delay})"
+            )
     return qual
 
 
@@ -127,15 +132,21 @@ def start_request(market: Marketplace, worker_id: str, type_id: str, now: float)
     return request
 
 
-def submit_answers(market: Marketplace, request: QualificationRequest, answers: str, now: float) -> QualificationRequest:
+def submit_answers(
+    market: Marketplace, request: QualificationRequest, answers: str, now: float
+) -> QualificationRequest:
     """The worker submits test answers: scored at once with an answer key, else left to the owner."""
     qual = market.qualification_types.by_id.get(request.type_id)
     if request.status == EXPIRED and qual is not None:
-        raise WorkerError(f"the test for {qual.name} had to be submitted within {qual.test_duration} seconds "
-                          f"of starting it; {now - request.started_at:g} seconds have passed")
+        raise WorkerError(
+            f"the test for {qual.name} had to be submitted within {qual.test_duration} seconds "
+            f"of starting it; {now - request.started_at:g} seconds have passed"
+        )
     if request.status != STARTED:
-        raise WorkerError(f"request {request.request_id} is {request.status}; answers can only be submitted "
-                          "once, after starting a test")
+        raise WorkerError(
+            f"request {request.request_id} is {request.status}; answers can only be submitted "
+            "once, after starting a test"
+        )
     if qual is None:
         raise WorkerError(f"qualification type {request.type_id} was deleted")
     try:
@@ -160,6 +171,3 @@ def grants_of(market: Marketplace, worker_id: str) -> list[Grant]:
         if grant is not None:
             found.append(grant)
     return found
-
-
-

@@ -16,6 +16,7 @@ from .reader import ANSWERS_NS, MAX_XML_BYTES, Reader, escape_text, parse_docume
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
 
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     question_identifier: str

@@ -54,12 +54,20 @@ _NO_TYPES: SortedIndex[QualificationType] = SortedIndex()
 
 def create(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     qual = ctx.market.qualification_types.create(
-        ctx.market.ids.entity(), ctx.requester, ctx.now,
-        name=request["Name"], description=request["Description"], status=request["QualificationTypeStatus"],
-        keywords=request.get("Keywords"), retry_delay=request.get("RetryDelayInSeconds"),
-        test=request.get("Test"), answer_key=request.get("AnswerKey"),
-        test_duration=request.get("TestDurationInSeconds"), auto_granted=request.get("AutoGranted"),
-        auto_granted_value=request.get("AutoGrantedValue"))
+        ctx.market.ids.entity(),
+        ctx.requester,
+        ctx.now,
+        name=request["Name"],
+        description=request["Description"],
+        status=request["QualificationTypeStatus"],
+        keywords=request.get("Keywords"),
+        retry_delay=request.get("RetryDelayInSeconds"),
+        test=request.get("Test"),
+        answer_key=request.get("AnswerKey"),
+        test_duration=request.get("TestDurationInSeconds"),
+        auto_granted=request.get("AutoGranted"),
+        auto_granted_value=request.get("AutoGrantedValue"),
+    )
     return {"QualificationType": qualification_type(qual, ctx.requester)}
 
 
@@ -81,18 +89,28 @@ def list_types(ctx: RequestContext, request: dict[str, Any]) -> Listing[Qualific
     viewer = ctx.requester
     keep = None
     if requestable or needle is not None:
+
         def keep(qual: QualificationType) -> bool:
             return (qual.requestable or not requestable) and (needle is None or needle in qual.search_text)
+
     return Listing(index, lambda qual: qualification_type(qual, viewer), keep)
 
 
 def update(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     qual = ctx.market.qualification_types.owned_by(request["QualificationTypeId"], ctx.requester)
     workflow.update_type(
-        ctx.market, qual, ctx.now, description=request.get("Description"),
-        status=request.get("QualificationTypeStatus"), test=request.get("Test"), answer_key=request.get("AnswerKey"),
-        test_duration=request.get("TestDurationInSeconds"), retry_delay=request.get("RetryDelayInSeconds"),
-        auto_granted=request.get("AutoGranted"), auto_granted_value=request.get("AutoGrantedValue"))
+        ctx.market,
+        qual,
+        ctx.now,
+        description=request.get("Description"),
+        status=request.get("QualificationTypeStatus"),
+        test=request.get("Test"),
+        answer_key=request.get("AnswerKey"),
+        test_duration=request.get("TestDurationInSeconds"),
+        retry_delay=request.get("RetryDelayInSeconds"),
+        auto_granted=request.get("AutoGranted"),
+        auto_granted_value=request.get("AutoGrantedValue"),
+    )
     return {"QualificationType": qualification_type(qual, ctx.requester)}
 
 

@@ -21,18 +21,27 @@ DEFAULT_VALUE = 1  # IntegerValue when omitted (spec Q§1.6, 1.11)
 def qualification(grant: Grant) -> Rendered:
     rendered: Rendered | None = grant.cache
     if rendered is None:
-        rendered = grant.cache = Rendered({
-            "GrantTime": grant.granted_at, "IntegerValue": grant.value, "QualificationTypeId": grant.type_id,
-            "Status": grant.status, "WorkerId": grant.worker_id})
+        rendered = grant.cache = Rendered(
+            {
+                "GrantTime": grant.granted_at,
+                "IntegerValue": grant.value,
+                "QualificationTypeId": grant.type_id,
+                "Status": grant.status,
+                "WorkerId": grant.worker_id,
+            }
+        )
     return rendered
 
 
 def qualification_request(request: QualificationRequest) -> Rendered:
     rendered: Rendered | None = request.cache
     if rendered is None:
-        wire: dict[str, Any] = {"QualificationRequestId": request.request_id,
-                                "QualificationTypeId": request.type_id, "SubmitTime": request.submit_time,
-                                "WorkerId": request.worker_id}
+        wire: dict[str, Any] = {
+            "QualificationRequestId": request.request_id,
+            "QualificationTypeId": request.type_id,
+            "SubmitTime": request.submit_time,
+            "WorkerId": request.worker_id,
+        }
         if request.test is not None:
             wire["Test"] = request.test
         if request.answer is not None:
@@ -43,8 +52,14 @@ def qualification_request(request: QualificationRequest) -> Rendered:
 
 def associate(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     qual = ctx.market.qualification_types.owned_by(request["QualificationTypeId"], ctx.requester)
-    workflow.associate(ctx.market, qual, request["WorkerId"], request.get("IntegerValue", DEFAULT_VALUE), ctx.now,
-                       notify=request.get("SendNotification", True))
+    workflow.associate(
+        ctx.market,
+        qual,
+        request["WorkerId"],
+        request.get("IntegerValue", DEFAULT_VALUE),
+        ctx.now,
+        notify=request.get("SendNotification", True),
+    )
     return {}
 
 
