@@ -100,7 +100,7 @@ class MTurkMock(Handle):
         return MTurkMock(**self._options)
 
     @overload
-    def __call__(self, wrapped: type[T]) -> type[T]: ...
+    def __call__(self, wrapped: type[T]) -> type[T]: ...  # type: ignore[overload-overlap]
     @overload
     def __call__(self, wrapped: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]: ...
     @overload

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from .model import xml
@@ -98,7 +99,7 @@ class SimulatedWorker:
     def __repr__(self) -> str:
         return f"<SimulatedWorker {self.worker_id} ({self.marketplace})>"
 
-    def _session(self):  # type: ignore[no-untyped-def]
+    def _session(self) -> AbstractContextManager[tuple[Marketplace, float]]:
         return self._world.session(self.marketplace)
 
     def start_test(self, type_id: str) -> TestAttempt:

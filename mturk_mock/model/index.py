@@ -89,7 +89,7 @@ class SortedIndex(Generic[V]):
         if chunk == len(self._maxes):
             return False
         keys = self._keys[chunk]
-        return keys[bisect_left(keys, key)] == key
+        return bool(keys[bisect_left(keys, key)] == key)
 
     def after(self, key: Key | None = None) -> Iterator[tuple[Key, V]]:
         """(key, value) pairs in key order, starting after ``key`` (from the start when None)."""

@@ -10,6 +10,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from typing import cast
+
+from botocore.model import ListShape, Shape, StringShape, StructureShape
 
 from ..model import errors
 from .service_model import service_model
@@ -32,7 +35,7 @@ def _is_unicode(value: str) -> bool:
     return True
 
 
-def _string_check(parameter: str, shape) -> Check:
+def _string_check(parameter: str, shape: StringShape) -> Check:
     meta = shape.metadata
     low, high = meta.get("min"), meta.get("max")
     pattern = re.compile(meta["pattern"]).fullmatch if "pattern" in meta else None
@@ -53,7 +56,7 @@ def _string_check(parameter: str, shape) -> Check:
     return check
 
 
-def _integer_check(parameter: str, shape) -> Check:
+def _integer_check(parameter: str, shape: Shape) -> Check:
     type_low, type_high = _INT_BOUNDS[shape.type_name]
     low = max(shape.metadata.get("min", type_low), type_low)
     high = min(shape.metadata.get("max", type_high), type_high)
@@ -75,7 +78,7 @@ def _typed(parameter: str, kinds: tuple[type, ...], expected: str) -> Check:
     return check
 
 
-def _list_check(parameter: str, shape) -> Check:
+def _list_check(parameter: str, shape: ListShape) -> Check:
     item = compile_shape(parameter, shape.member)
     low, high = shape.metadata.get("min", 0), shape.metadata.get("max")
 
@@ -90,7 +93,7 @@ def _list_check(parameter: str, shape) -> Check:
     return check
 
 
-def _structure_check(shape, parameter: str | None = None) -> Check:
+def _structure_check(shape: StructureShape, parameter: str | None = None) -> Check:
     """Members are checked in model order; nested errors name the top-level parameter."""
     members = [(name, compile_shape(parameter or name, member)) for name, member in shape.members.items()]
     required = tuple(shape.required_members)
@@ -110,10 +113,10 @@ def _structure_check(shape, parameter: str | None = None) -> Check:
     return check
 
 
-def compile_shape(parameter: str, shape) -> Check:
+def compile_shape(parameter: str, shape: Shape) -> Check:
     kind = shape.type_name
     if kind == "string":
-        return _string_check(parameter, shape)
+        return _string_check(parameter, cast(StringShape, shape))
     if kind in _INT_BOUNDS:
         return _integer_check(parameter, shape)
     if kind == "boolean":
@@ -123,9 +126,9 @@ def compile_shape(parameter: str, shape) -> Check:
     if kind == "timestamp":
         return _typed(parameter, (int, float), "epoch seconds")
     if kind == "list":
-        return _list_check(parameter, shape)
+        return _list_check(parameter, cast(ListShape, shape))
     if kind == "structure":
-        return _structure_check(shape, parameter)
+        return _structure_check(cast(StructureShape, shape), parameter)
     raise TypeError(f"no validator for shape type {kind}")  # mturk has no maps or blobs
 
 

@@ -29,6 +29,7 @@ from botocore.hooks import HierarchicalEmitter
 
 from .. import activation
 from ..constants import DEFAULT_REQUESTER
+from .botocore_compat import access_key, cached_handlers, endpoint_prefix
 from .converter import convert_error, output_converter
 from .pipeline import handle_request
 from .protocol import marketplace_for_host
@@ -55,7 +56,7 @@ _INERT = frozenset(
 
 
 def _only_inert(emitter: HierarchicalEmitter, event_name: str) -> bool:
-    handlers = emitter._lookup_cache.get(event_name)  # botocore's cache of the handlers an event runs
+    handlers = cached_handlers(emitter, event_name)
     if handlers is None:  # not looked up yet: the normal path fills the cache
         return False
     for handler in handlers:  # noqa: SIM110 - a plain loop: all() over a generator costs more on every call
@@ -84,7 +85,7 @@ def _emit_until_response(
 
 
 def _send(wrapped: Callable[..., Any], instance: Endpoint, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    if activation.active and instance._endpoint_prefix == ENDPOINT_PREFIX:
+    if activation.active and ENDPOINT_PREFIX in endpoint_prefix(instance):
         request = args[0] if args else kwargs.get("request")
         raise NetworkBlocked(
             f"mturk_mock is active but an MTurk request to {getattr(request, 'url', '?')} reached the HTTP layer "
@@ -144,13 +145,8 @@ def marketplace_of(url: str) -> str | None:
 
 
 def requester_of(request_signer: object) -> str:
-    """The caller's access key, read without refreshing credentials (a refresh could go to the network)."""
-    creds = getattr(request_signer, "_credentials", None)
-    if creds is None:
-        return DEFAULT_REQUESTER
-    fields = getattr(creds, "__dict__", {})  # RefreshableCredentials keep the key in _access_key
-    key = fields.get("access_key") or fields.get("_access_key")
-    return key if isinstance(key, str) and key else DEFAULT_REQUESTER
+    """The caller's access key; the default requester for a client without credentials."""
+    return access_key(request_signer) or DEFAULT_REQUESTER
 
 
 class _Response(AWSResponse):
@@ -164,7 +160,7 @@ class _Response(AWSResponse):
         self.raw = _RawBody(body)
         self._content = body
 
-    @property  # type: ignore[override]
+    @property
     def headers(self) -> HeadersDict:
         if self._headers is None:
             self._headers = HeadersDict(self._raw_headers)

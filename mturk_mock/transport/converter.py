@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from botocore.model import Shape
+from botocore.model import ListShape, Shape, StructureShape
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER
 
 from ..service.render import Rendered
@@ -30,7 +30,7 @@ _parse_timestamp = functools.lru_cache(maxsize=8192)(DEFAULT_TIMESTAMP_PARSER)
 def _structure(shape: Shape) -> Convert | None:
     members = []
     needs_work = False
-    for name, member in shape.members.items():  # type: ignore[attr-defined]
+    for name, member in cast(StructureShape, shape).members.items():
         wire_name = member.serialization.get("name", name)
         convert = compile_converter(member)
         needs_work = needs_work or convert is not None or wire_name != name
@@ -50,7 +50,7 @@ def _structure(shape: Shape) -> Convert | None:
 
 
 def _list(shape: Shape) -> Convert | None:
-    convert = compile_converter(shape.member)  # type: ignore[attr-defined]
+    convert = compile_converter(cast(ListShape, shape).member)
     if convert is None:
         return None
     return lambda values: [convert(value) for value in values]
@@ -77,14 +77,14 @@ def _is_scalar(shape: Shape) -> bool:
 def compile_copier(shape: Shape) -> Convert:
     """A fresh copy of a parsed value of ``shape``: new dicts and lists, shared immutable scalars."""
     if shape.type_name == "list":
-        element: Shape = shape.member  # type: ignore[attr-defined]
+        element: Shape = cast(ListShape, shape).member
         if _is_scalar(element):
             return list
         copy_element = compile_copier(element)
         return lambda values: [copy_element(value) for value in values]
     if shape.type_name != "structure":
         return lambda value: value
-    members: dict[str, Shape] = shape.members  # type: ignore[attr-defined]
+    members: dict[str, Shape] = cast(StructureShape, shape).members
     nested = [(name, compile_copier(member)) for name, member in members.items() if not _is_scalar(member)]
     if not nested:
         return dict
@@ -122,8 +122,8 @@ def output_converter(operation: str) -> Callable[[dict[str, Any]], dict[str, Any
     if shape is None:
         return lambda value: {}
     members = []
-    for name, member in shape.members.items():  # type: ignore[attr-defined]
-        element = member.member if member.type_name == "list" else None
+    for name, member in shape.members.items():
+        element = cast(ListShape, member).member if member.type_name == "list" else member
         members.append((name, member.serialization.get("name", name), member, element, compile_converter(member)))
 
     def convert_output(wire: dict[str, Any]) -> dict[str, Any]:
@@ -145,13 +145,13 @@ def output_converter(operation: str) -> Callable[[dict[str, Any]], dict[str, Any
 
 @functools.cache
 def _modeled_error_converter(code: str) -> Convert | None:
-    shape = service_model().shape_for_error_code(code)
+    shape = cast(Any, service_model()).shape_for_error_code(code)  # the stubs mistype its argument
     if shape is None:
         return None
     convert = compile_converter(shape)
     if convert is not None:
         return convert
-    names = tuple(shape.members)  # type: ignore[attr-defined]
+    names = tuple(cast(StructureShape, shape).members)
     return lambda value: {name: value[name] for name in names if value.get(name) is not None}
 
 

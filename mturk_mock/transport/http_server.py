@@ -16,10 +16,11 @@ import socketserver
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..constants import DEFAULT_REQUESTER, MARKETPLACES, SANDBOX, TARGET_PREFIX
@@ -41,6 +42,7 @@ CONNECTION_TIMEOUT = 60.0  # seconds a connection may stall in the middle of a r
 STOP_TIMEOUT = 5.0  # seconds stop() waits for requests in flight
 _CREDENTIAL = re.compile(r"\AAWS4-\S+\s.*?\bCredential=([^/,\s]+)/")
 _TARGET = TARGET_PREFIX + "."
+Connection = socket.socket | tuple[bytes, socket.socket]  # what socketserver hands a handler
 
 
 def requester_from(authorization: str | None) -> str:
@@ -71,16 +73,17 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], owner: MTurkServer) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.owner = owner
-        self._live: dict[socket.socket, threading.Thread] = {}
+        self._live: dict[Connection, threading.Thread] = {}
         self._live_lock = threading.Lock()
         super().__init__(address, _Handler)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind would look up the host's FQDN, which can wait seconds on DNS.
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
 
-    def process_request(self, request: socket.socket, client_address: tuple) -> None:
+    def process_request(self, request: Connection, client_address: Any) -> None:
         # Registered here, in the serving loop, so that after shutdown() every connection is known to stop().
         thread = threading.Thread(
             target=self.process_request_thread,
@@ -92,12 +95,12 @@ class _Server(ThreadingHTTPServer):
             self._live[request] = thread
         thread.start()
 
-    def shutdown_request(self, request: socket.socket) -> None:
+    def shutdown_request(self, request: Connection) -> None:
         with self._live_lock:
             self._live.pop(request, None)
         super().shutdown_request(request)
 
-    def handle_error(self, request: socket.socket, client_address: tuple) -> None:
+    def handle_error(self, request: Connection, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], OSError):  # the client went away or stalled: nothing to report
             log.debug("mturk_mock server: connection from %s failed", client_address, exc_info=True)
         else:
@@ -109,7 +112,8 @@ class _Server(ThreadingHTTPServer):
             live = list(self._live.items())
         for connection, _ in live:
             try:
-                connection.shutdown(socket.SHUT_RD)  # a handler waiting for the next request sees end-of-stream
+                if isinstance(connection, socket.socket):
+                    connection.shutdown(socket.SHUT_RD)  # a handler waiting for the next request sees end-of-stream
             except OSError:
                 pass
         deadline = time.monotonic() + timeout
@@ -138,7 +142,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self._send_error(errors.SERVICE_ERROR(message=f"mturk_mock server error: {exc!r}"))
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Callable[[], None]:
         # http.server looks up do_<METHOD> for every request method; all but POST get a 405.
         if name.startswith("do_"):
             return self._method_not_allowed
@@ -287,7 +291,7 @@ class MTurkServer:
 
     @property
     def host(self) -> str:
-        return self._httpd.server_address[0]
+        return str(self._httpd.server_address[0])
 
     @property
     def port(self) -> int:

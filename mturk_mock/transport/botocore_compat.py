@@ -1,0 +1,42 @@
+"""Every private botocore attribute the in-process transport reads, in one place, each checked once at
+import so that a botocore release that renames one degrades to the slower public path or fails loudly,
+instead of failing silently inside a client call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.endpoint import Endpoint
+from botocore.hooks import HierarchicalEmitter
+
+# The emitter's cache of the handlers each event runs: read to answer at once when only botocore's own
+# header handlers would run. Without it the mock runs the handlers first, which is only slower.
+HAS_LOOKUP_CACHE = isinstance(getattr(HierarchicalEmitter(), "_lookup_cache", None), dict)
+# The service an endpoint talks to; set in Endpoint.__init__.
+HAS_ENDPOINT_PREFIX = "_endpoint_prefix" in Endpoint.__init__.__code__.co_names
+
+
+def cached_handlers(emitter: HierarchicalEmitter, event_name: str) -> Any:
+    """The handlers botocore has looked up for ``event_name``, or None when not looked up (or unknown)."""
+    if not HAS_LOOKUP_CACHE:
+        return None
+    return getattr(emitter, "_lookup_cache").get(event_name)  # noqa: B009 - private, checked above
+
+
+def endpoint_prefix(endpoint: Endpoint) -> str:
+    """The endpoint's service prefix (``mturk-requester`` for MTurk), else its host."""
+    if HAS_ENDPOINT_PREFIX:
+        return str(getattr(endpoint, "_endpoint_prefix", ""))
+    return str(getattr(endpoint, "host", ""))
+
+
+def access_key(request_signer: object) -> str | None:
+    """The access key of the signer's credentials, read without refreshing them (a refresh could go to
+    the network): RefreshableCredentials keep it in ``_access_key``."""
+    credentials = getattr(request_signer, "_credentials", None)
+    if credentials is None:
+        return None
+    fields = getattr(credentials, "__dict__", {})
+    key = fields.get("access_key") or fields.get("_access_key")
+    return key if isinstance(key, str) and key else None
