@@ -39,7 +39,8 @@ class Marketplace:
 
     def settle(self, now: float) -> None:
         """Apply every time-driven transition due by ``now`` (retry delays, test time limits, ...)."""
-        self.schedule.settle(now)
+        if self.schedule.next_due() <= now:
+            self.schedule.settle(now)
 
     @property
     def balances(self) -> Ledger:

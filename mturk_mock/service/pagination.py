@@ -83,20 +83,26 @@ def _signature(ctx: RequestContext, operation: str, filters: str, payload: str) 
 
 
 def _encode_token(ctx: RequestContext, operation: str, filters: str, key: Any) -> str:
-    # The serial makes every token handed out a new one (botocore's paginator refuses a repeated token).
-    payload = json.dumps([ctx.world.next_serial(), key], separators=(",", ":"))
-    token = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
-    return f"{token}.{_signature(ctx, operation, filters, payload)}"
+    """``<serial>.<key>.<signature>``: the serial makes every token handed out a new one (botocore's
+    paginator refuses a repeated token); a key other than an int travels as base64url JSON."""
+    if type(key) is int:
+        payload = f"{ctx.world.next_serial()}.{key}"
+    else:
+        encoded = base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+        payload = f"{ctx.world.next_serial()}.~{encoded}"
+    return f"{payload}.{_signature(ctx, operation, filters, payload)}"
 
 
 def _decode_token(ctx: RequestContext, operation: str, filters: str, token: str) -> Any:
     try:
-        encoded, _, signature = token.partition(".")
-        payload = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        payload, _, signature = token.rpartition(".")
         if not hmac.compare_digest(signature, _signature(ctx, operation, filters, payload)):
             raise ValueError("foreign token")
-        _serial, key = json.loads(payload)
-    except ValueError:  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors too
+        key_text = payload.partition(".")[2]
+        if not key_text.startswith("~"):
+            return int(key_text)
+        key = json.loads(base64.urlsafe_b64decode(key_text[1:] + "=" * (-len(key_text) % 4)))
+    except (ValueError, TypeError):  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise errors.invalid_value("NextToken", token) from None
     return tuple(key) if isinstance(key, list) else key
 
@@ -108,21 +114,13 @@ def paginate(
     filters = request.filters() if isinstance(request, Request) else filters_of(request)
     token = request.get("NextToken")
     after = None if token is None else _decode_token(ctx, operation, filters, token)
-    size = request.get("MaxResults", DEFAULT_PAGE_SIZE)
-    keep, render = listing.keep, listing.render
-    page: list[Any] = []
-    last = None
-    if size > 0:
-        for key, item in listing.index.after(after):
-            last = key  # the last item examined: a token never makes the next page scan it again
-            if keep is None or keep(item):
-                page.append(render(item))
-                if len(page) == size:
-                    break
+    items, last = listing.index.page(after, request.get("MaxResults", DEFAULT_PAGE_SIZE), listing.keep)
+    render = listing.render
+    page = [render(item) for item in items]
     output: dict[str, Any] = dict(listing.extra) if listing.extra else {}
     output[spec.result_key] = page
     if spec.counted:
         output["NumResults"] = len(page)
-    if page:
+    if page:  # the token starts after the last item examined, so the next page never scans it again
         output["NextToken"] = _encode_token(ctx, operation, filters, last)
     return output

@@ -55,16 +55,6 @@ _INERT = frozenset(
 )
 
 
-def _only_inert(emitter: HierarchicalEmitter, event_name: str) -> bool:
-    handlers = cached_handlers(emitter, event_name)
-    if handlers is None:  # not looked up yet: the normal path fills the cache
-        return False
-    for handler in handlers:  # noqa: SIM110 - a plain loop: all() over a generator costs more on every call
-        if handler not in _INERT:
-            return False
-    return True
-
-
 def _emit_until_response(
     wrapped: Callable[..., Any], instance: HierarchicalEmitter, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
@@ -74,8 +64,13 @@ def _emit_until_response(
     event_name = args[0] if args else kwargs.get("event_name", "")
     if not event_name.startswith(EVENT_PREFIX):
         return wrapped(*args, **kwargs)
-    if _only_inert(instance, event_name):
-        return answer, answer(mocks[-1], **kwargs)
+    handlers = cached_handlers(instance, event_name)  # None until botocore has looked them up once
+    if handlers is not None:
+        for handler in handlers:
+            if handler not in _INERT:
+                break
+        else:  # only botocore's header handlers would run: answer at once
+            return answer, answer(mocks[-1], **kwargs)
     handler, response = wrapped(*args, **kwargs)
     if response is None:
         mocks = activation.active  # the client's own handlers ran: the stack may have changed meanwhile
@@ -157,8 +152,11 @@ class _Response(AWSResponse):
         self.status_code = status_code
         self._raw_headers = headers
         self._headers: HeadersDict | None = None
-        self.raw = _RawBody(body)
         self._content = body
+
+    @property
+    def raw(self) -> _RawBody:
+        return _RawBody(self._content)
 
     @property
     def headers(self) -> HeadersDict:
@@ -192,17 +190,14 @@ def answer(
     operation = model.name
     url = params["url"]
     marketplace = marketplace_of(url) or mock.default_marketplace
-    result = handle_request(mock, marketplace, requester_of(request_signer), operation, params["body"] or b"{}")
-    status, headers = result.status, result.headers
-    metadata = {
-        "RequestId": result.request_id,
-        "HTTPStatusCode": status,
-        "HTTPHeaders": dict(headers),
-        "RetryAttempts": 0,
-    }
+    status, wire, body, request_id, headers = handle_request(
+        mock, marketplace, requester_of(request_signer), operation, params["body"] or b"{}"
+    )
+    # The response's header dict is built from ``headers`` only when read, so both may share it.
+    metadata = {"RequestId": request_id, "HTTPStatusCode": status, "HTTPHeaders": headers, "RetryAttempts": 0}
     if status < 300:
-        parsed = output_converter(operation)(result.wire)
+        parsed = output_converter(operation)(wire)
         parsed["ResponseMetadata"] = metadata
     else:
-        parsed = convert_error(result.wire, metadata)
-    return _Response(url, status, headers, result.body), parsed
+        parsed = convert_error(wire, metadata)
+    return _Response(url, status, headers, body), parsed

@@ -227,7 +227,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(error.spec.status, body, world.ids.request_id(), *headers)
 
     def _send_answer(self, answer: Answer) -> None:
-        self._send(answer.status, answer.body, answer.request_id)
+        status, _wire, body, request_id, _headers = answer
+        self._send(status, body, request_id)
 
     def _send(self, status: int, body: bytes, request_id: str, *headers: tuple[str, str]) -> None:
         self._responded = True

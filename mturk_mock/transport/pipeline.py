@@ -6,7 +6,6 @@ rendered on the way. The botocore hook and the HTTP server only translate I/O to
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..calls import CallRecord
@@ -31,18 +30,11 @@ class Handle(Protocol):
 
     world: World
     recording: bool  # whether calls are logged
+    calls: list[CallRecord]
 
-    def record(self, call: CallRecord) -> None: ...
 
-
-@dataclass(slots=True)
-class Answer:
-    operation: str
-    status: int
-    wire: dict[str, Any]
-    body: bytes
-    request_id: str
-    headers: dict[str, str]
+# (status, wire body, body bytes, request ID, response headers); a plain tuple is cheapest to make
+Answer = tuple[int, dict[str, Any], bytes, str, dict[str, str]]
 
 
 def _request(operation: str, body: bytes) -> Request:
@@ -59,51 +51,57 @@ def _request(operation: str, body: bytes) -> Request:
     return request
 
 
-def _execute(
-    world: World, marketplace: str, requester: str, operation: str, request: Any, validated: bool
-) -> tuple[int, dict[str, Any]]:
-    try:
-        return 200, service.execute(world, marketplace, requester, operation, request, validated)
-    except MTurkError as error:
-        return error.spec.status, error_body(error, world.clock.now_ms())
-    except Exception as exc:  # a bug in the mock: answer as the service would, and say so loudly
-        log.exception("mturk_mock failed on %s", operation)
-        fault = errors.SERVICE_ERROR(message=f"mturk_mock internal error in {operation}: {exc!r}")
-        return fault.spec.status, error_body(fault, world.clock.now_ms())
+def _failure(world: World, operation: str, exc: Exception) -> tuple[int, dict[str, Any]]:
+    if isinstance(exc, MTurkError):
+        return exc.spec.status, error_body(exc, world.clock.now_ms())
+    # A bug in the mock: answer as the service would, and say so loudly.
+    log.error("mturk_mock failed on %s", operation, exc_info=exc)
+    fault = errors.SERVICE_ERROR(message=f"mturk_mock internal error in {operation}: {exc!r}")
+    return fault.spec.status, error_body(fault, world.clock.now_ms())
 
 
 def dispatch(
     world: World, marketplace: str, requester: str, operation: str, request: Any
 ) -> tuple[int, dict[str, Any]]:
     """(HTTP status, wire body) for a decoded request: the pipeline without bytes and call log."""
-    return _execute(world, marketplace, requester, operation, request, validated=False)
+    try:
+        return 200, service.execute(world, marketplace, requester, operation, request)[0]
+    except Exception as exc:
+        return _failure(world, operation, exc)
 
 
 def handle_request(handle: Handle, marketplace: str, requester: str, operation: str, body: bytes) -> Answer:
     """Answer one request. Never raises for anything a client can send."""
     world = handle.world
     try:
-        request = _request(operation, body)
-    except MTurkError as error:
-        status, wire = error.spec.status, error_body(error, world.clock.now_ms())
-    else:
-        status, wire = _execute(world, marketplace, requester, operation, request, validated=True)
-    return _finish(handle, marketplace, requester, operation, body, status, wire)
+        request = _MEMO.get((operation, body)) or _request(operation, body)
+        wire, now = service.execute(world, marketplace, requester, operation, request, True)
+        status = 200
+    except Exception as exc:
+        status, wire = _failure(world, operation, exc)
+        now = world.clock.now()
+    return _finish(handle, marketplace, requester, operation, body, status, wire, now)
 
 
 def refuse(handle: Handle, marketplace: str, requester: str, operation: str, body: bytes, error: MTurkError) -> Answer:
     """Answer a request a transport refused before dispatch (bad framing, unknown target), and log it."""
-    status, wire = error.spec.status, error_body(error, handle.world.clock.now_ms())
-    return _finish(handle, marketplace, requester, operation, body, status, wire)
+    now = handle.world.clock.now()
+    status, wire = error.spec.status, error_body(error, int(now * 1000))
+    return _finish(handle, marketplace, requester, operation, body, status, wire, now)
 
 
 def _finish(
-    handle: Handle, marketplace: str, requester: str, operation: str, body: bytes, status: int, wire: dict[str, Any]
+    handle: Handle,
+    marketplace: str,
+    requester: str,
+    operation: str,
+    body: bytes,
+    status: int,
+    wire: dict[str, Any],
+    now: float,
 ) -> Answer:
-    world = handle.world
     answer_body = encode_body(wire)
-    request_id = world.ids.request_id()
-    headers = response_headers(request_id, answer_body, world.clock.now())
+    request_id = handle.world.ids.request_id()
     if handle.recording:
-        handle.record(CallRecord(operation, marketplace, requester, body, status, answer_body, request_id))
-    return Answer(operation, status, wire, answer_body, request_id, headers)
+        handle.calls.append(CallRecord(operation, marketplace, requester, body, status, answer_body, request_id))
+    return status, wire, answer_body, request_id, response_headers(request_id, answer_body, now)
