@@ -39,11 +39,13 @@ class MTurkMock(Handle):
         record_calls: bool = True,
         name_reservation: float = 0.0,
         known_workers: str = "any",
+        search_lag: float = 0.0,
     ) -> None:
         world_options: dict[str, Any] = {
             "seed": seed,
             "name_reservation": name_reservation,
             "known_workers": known_workers,
+            "search_lag": search_lag,
         }
         world = state if state is not None else World(**world_options)
         super().__init__(world, marketplace, record_calls)
@@ -163,6 +165,7 @@ def mock_mturk(
     record_calls: bool = ...,
     name_reservation: float = ...,
     known_workers: str = ...,
+    search_lag: float = ...,
 ) -> MTurkMock: ...
 def mock_mturk(func: Any = None, /, **options: Any) -> Any:
     """``@mock_mturk``, ``@mock_mturk(...)``, ``with mock_mturk() as mturk``, or start()/stop().
@@ -172,7 +175,8 @@ def mock_mturk(func: Any = None, /, **options: Any) -> Any:
     ``record_calls`` (keep the call log; default True), ``name_reservation`` (seconds a deleted qualification
     type's name stays taken; the service says up to 48 hours; default 0: released at once), ``known_workers``
     (``"any"``: every well-formed worker ID is a worker, the default; ``"registered"``: only workers made
-    with ``mturk.worker()``, others get ParameterValidationError on WorkerId).
+    with ``mturk.worker()``, others get ParameterValidationError on WorkerId), ``search_lag`` (seconds before
+    created or updated qualification types show in ListQualificationTypes; default 0).
     """
     mock = MTurkMock(**options)
     return mock if func is None else mock(func)

@@ -11,7 +11,9 @@ module turns the two into one page with ``NumResults`` and ``NextToken``:
 * a token is opaque and signed with the world's secret over the operation, marketplace, requester and
   every filter member of the request: a forged token, or one used on another listing or with other
   filters, is refused with ParameterValidationError on NextToken. Tokens stay valid across a state save
-  and load (the secret is saved), and items added or removed between pages are simply seen or not.
+  and load (the secret is saved), and items added or removed between pages are simply seen or not;
+* a listing that carries the marketplace's ``SearchLag`` (``search=``) shows what the search index
+  shows: recently created items not yet, recently changed ones in their previous version.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from ..model import errors
 from ..model.index import SortedIndex
+from ..model.search_lag import SearchLag
 from .context import RequestContext
 
 T = TypeVar("T")
@@ -50,6 +53,7 @@ class Listing(Generic[T]):
     render: Callable[[T], Any]
     keep: Callable[[T], bool] | None = None
     extra: dict[str, Any] | None = None  # members of the output besides the page
+    search: SearchLag | None = None  # eventual consistency: pass the marketplace's search_lag
 
 
 class Request(dict[str, Any]):
@@ -110,11 +114,16 @@ def paginate(
     after = None if token is None else _decode_token(ctx, operation, filters, token)
     size = request.get("MaxResults", DEFAULT_PAGE_SIZE)
     keep, render = listing.keep, listing.render
+    search = listing.search if listing.search is not None and listing.search.pending else None
     page: list[Any] = []
     last = None
     if size > 0:
         for key, item in listing.index.after(after):
             last = key  # the last item examined: a token never makes the next page scan it again
+            if search is not None:
+                item = search.shown(item, ctx.now)
+                if item is None:
+                    continue
             if keep is None or keep(item):
                 page.append(render(item))
                 if len(page) == size:

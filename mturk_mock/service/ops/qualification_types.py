@@ -68,6 +68,7 @@ def create(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         auto_granted=request.get("AutoGranted"),
         auto_granted_value=request.get("AutoGrantedValue"),
     )
+    ctx.market.search_lag.created(qual, ctx.now)
     return {"QualificationType": qualification_type(qual, ctx.requester)}
 
 
@@ -93,11 +94,12 @@ def list_types(ctx: RequestContext, request: dict[str, Any]) -> Listing[Qualific
         def keep(qual: QualificationType) -> bool:
             return (qual.requestable or not requestable) and (needle is None or needle in qual.search_text)
 
-    return Listing(index, lambda qual: qualification_type(qual, viewer), keep)
+    return Listing(index, lambda qual: qualification_type(qual, viewer), keep, search=ctx.market.search_lag)
 
 
 def update(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     qual = ctx.market.qualification_types.owned_by(request["QualificationTypeId"], ctx.requester)
+    ctx.market.search_lag.changing(qual, ctx.now)  # a refused update leaves an identical version indexed
     workflow.update_type(
         ctx.market,
         qual,
