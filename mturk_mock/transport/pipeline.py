@@ -14,6 +14,7 @@ from ..model import errors
 from ..model.errors import MTurkError
 from ..model.world import World
 from ..service import dispatch as service
+from ..service.faults import Faults, Injected
 from ..service.pagination import Request
 from .protocol import decode_request, encode_body, error_body, response_headers
 
@@ -27,9 +28,10 @@ _MEMO_BODY_BYTES = 4096
 
 
 class Handle(Protocol):
-    """What the pipeline needs of a mock: its state and its call log."""
+    """What the pipeline needs of a mock: its state, its faults and its call log."""
 
     world: World
+    faults: Faults
     recording: bool  # whether calls are logged
 
     def record(self, call: CallRecord) -> None: ...
@@ -43,6 +45,8 @@ class Answer:
     body: bytes
     request_id: str
     headers: dict[str, str]
+    fault: str | None = None  # what injected this answer (the call log's CallRecord.fault)
+    call: CallRecord | None = None  # its entry in the call log, if calls are logged
 
 
 def _request(operation: str, body: bytes) -> Request:
@@ -82,13 +86,27 @@ def dispatch(
 def handle_request(handle: Handle, marketplace: str, requester: str, operation: str, body: bytes) -> Answer:
     """Answer one request. Never raises for anything a client can send."""
     world = handle.world
+    injected = None
+    if handle.faults.armed:
+        injected = handle.faults.check(marketplace, requester, operation, world.clock.now())
+        if injected is not None and not injected.applied:  # answered instead of the model
+            return _inject(handle, marketplace, requester, operation, body, injected)
     try:
         request = _request(operation, body)
     except MTurkError as error:
         status, wire = error.spec.status, error_body(error, world.clock.now_ms())
     else:
         status, wire = _execute(world, marketplace, requester, operation, request, validated=True)
+    if injected is not None:  # the operation took effect; its answer is lost
+        return _inject(handle, marketplace, requester, operation, body, injected)
     return _finish(handle, marketplace, requester, operation, body, status, wire)
+
+
+def _inject(
+    handle: Handle, marketplace: str, requester: str, operation: str, body: bytes, injected: Injected
+) -> Answer:
+    wire = error_body(injected.error, handle.world.clock.now_ms())
+    return _finish(handle, marketplace, requester, operation, body, injected.error.spec.status, wire, injected.source)
 
 
 def refuse(handle: Handle, marketplace: str, requester: str, operation: str, body: bytes, error: MTurkError) -> Answer:
@@ -98,12 +116,21 @@ def refuse(handle: Handle, marketplace: str, requester: str, operation: str, bod
 
 
 def _finish(
-    handle: Handle, marketplace: str, requester: str, operation: str, body: bytes, status: int, wire: dict[str, Any]
+    handle: Handle,
+    marketplace: str,
+    requester: str,
+    operation: str,
+    body: bytes,
+    status: int,
+    wire: dict[str, Any],
+    fault: str | None = None,
 ) -> Answer:
     world = handle.world
     answer_body = encode_body(wire)
     request_id = world.ids.request_id()
     headers = response_headers(request_id, answer_body, world.clock.now())
+    call = None
     if handle.recording:
-        handle.record(CallRecord(operation, marketplace, requester, body, status, answer_body, request_id))
-    return Answer(operation, status, wire, answer_body, request_id, headers)
+        call = CallRecord(operation, marketplace, requester, body, status, answer_body, request_id, fault)
+        handle.record(call)
+    return Answer(operation, status, wire, answer_body, request_id, headers, fault, call)
