@@ -31,8 +31,9 @@ from .. import activation
 from ..constants import DEFAULT_REQUESTER
 from .botocore_compat import access_key, cached_handlers, endpoint_prefix
 from .converter import convert_error, output_converter
-from .pipeline import handle_request
+from .pipeline import Answer, handle_request
 from .protocol import marketplace_for_host
+from .retries import with_client_retries
 
 EVENT_PREFIX = "before-call.mturk."
 ENDPOINT_PREFIX = "mturk-requester"
@@ -75,12 +76,12 @@ def _emit_until_response(
     if not event_name.startswith(EVENT_PREFIX):
         return wrapped(*args, **kwargs)
     if _only_inert(instance, event_name):
-        return answer, answer(mocks[-1], **kwargs)
+        return answer, answer(mocks[-1], emitter=instance, **kwargs)
     handler, response = wrapped(*args, **kwargs)
     if response is None:
         mocks = activation.active  # the client's own handlers ran: the stack may have changed meanwhile
         if mocks:
-            return answer, answer(mocks[-1], **kwargs)
+            return answer, answer(mocks[-1], emitter=instance, **kwargs)
     return handler, response
 
 
@@ -186,13 +187,32 @@ class _RawBody:
 
 
 def answer(
-    mock: Any, *, model: Any, params: dict[str, Any], request_signer: Any = None, **_: Any
+    mock: Any,
+    *,
+    model: Any,
+    params: dict[str, Any],
+    request_signer: Any = None,
+    emitter: HierarchicalEmitter | None = None,
+    **_: Any,
 ) -> tuple[AWSResponse, dict[str, Any]]:
-    """The (http response, parsed) pair botocore expects from a before-call handler."""
-    operation = model.name
+    """The (http response, parsed) pair botocore expects from a before-call handler; for an injected
+    fault, the outcome of the client's own retries (``retries.py``)."""
     url = params["url"]
     marketplace = marketplace_of(url) or mock.default_marketplace
-    result = handle_request(mock, marketplace, requester_of(request_signer), operation, params["body"] or b"{}")
+    requester, body = requester_of(request_signer), params["body"] or b"{}"
+    result = handle_request(mock, marketplace, requester, model.name, body)
+    reply = _reply(url, model.name, result)
+    if result.fault is None or emitter is None:
+        return reply
+
+    def again() -> tuple[Answer, tuple[AWSResponse, dict[str, Any]]]:
+        retried = handle_request(mock, marketplace, requester, model.name, body)
+        return retried, _reply(url, model.name, retried)
+
+    return with_client_retries(mock, emitter, model, params, (result, reply), again)
+
+
+def _reply(url: str, operation: str, result: Answer) -> tuple[AWSResponse, dict[str, Any]]:
     status, headers = result.status, result.headers
     metadata = {
         "RequestId": result.request_id,
