@@ -63,13 +63,14 @@ def test_an_updated_type_is_searched_in_its_previous_version_until_the_lag_has_p
 
 
 @pytest.mark.mturk_mock(search_lag=LAG)
-def test_a_type_updated_before_it_was_indexed_stays_hidden(frozen, mturk_client):
-    type_id = create_type(mturk_client, "Hidden")["QualificationTypeId"]
+def test_a_type_updated_before_it_was_indexed_is_indexed_as_created_then_as_updated(frozen, mturk_client):
+    type_id = create_type(mturk_client, "Early", Description="as created")["QualificationTypeId"]
     frozen.clock.advance(LAG - 1)
     mturk_client.update_qualification_type(QualificationTypeId=type_id, Description="changed")
-    frozen.clock.advance(1)
     assert names(mturk_client) == []
-    frozen.clock.advance(LAG)
+    frozen.clock.advance(1)
+    assert descriptions(mturk_client) == ["as created"]
+    frozen.clock.advance(LAG - 1)
     assert descriptions(mturk_client) == ["changed"]
 
 
@@ -122,4 +123,15 @@ def test_search_lag_is_generic_over_entities():
     off = SearchLag()
     off.created(new, 0.0)
     off.changing(old, 0.0)
-    assert not off.pending
+    assert not off.pending and off.view(5.0, lambda entity: 0.0) is None
+
+
+def test_search_lag_can_read_creation_times_instead_of_being_told():
+    class Entity:
+        def __init__(self, created: float) -> None:
+            self.created, self.cache = created, None
+
+    lag, early, late = SearchLag(10.0), Entity(0.0), Entity(4.0)
+    assert lag.view(12.0) is None  # nothing pending and no creation times: every entity shows
+    show = lag.view(12.0, lambda entity: entity.created)
+    assert show(early) is early and show(late) is None

@@ -5,17 +5,19 @@ while Get operations see them at once (spec Q§1.3, Q§4, H§7). ``SearchLag`` k
 entities whose current version the search index does not show yet, each with the time it will and with
 the version the index still shows meanwhile (a copy taken before the change; None for a new entity).
 
-It is generic: a store or handler calls ``created(entity, now)`` after creating an entity and
-``changing(entity, now)`` before changing one; a List handler passes the marketplace's ``search_lag`` on
-its ``Listing`` (``service/pagination.py``), which then shows ``shown(entity, now)`` instead of the entity.
-Entities are keyed by identity (the model's entities compare by identity) and need a ``cache`` slot.
-Nothing is kept while the lag is 0, so the listings pay nothing; the pending versions are not saved
-with the state (after a load every entity is indexed).
+It is generic. A List handler passes the marketplace's ``search_lag`` on its ``Listing``
+(``service/pagination.py``) with ``created=``, how to read an item's creation time: new items then show
+only ``lag`` seconds after it, with no other change. For updates to lag too, a handler calls
+``changing(entity, now)`` before it changes an entity (``created(entity, now)`` stands in for ``created=``
+where an entity has no creation time). Entities are keyed by identity (the model's entities compare by
+identity) and need a ``cache`` slot. Nothing is kept or checked while the lag is 0; the pending
+versions are not saved with the state (after a load every entity is indexed).
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -49,6 +51,18 @@ class SearchLag:
             shown = copy.copy(entity)
             shown.cache = None  # type: ignore[attr-defined]  # the copy renders on its own
         self._add(entity, now, shown)
+
+    def view(self, now: float, created: Callable[[T], float] | None = None) -> Callable[[T], T | None] | None:
+        """What one search at ``now`` shows of each entity (``shown``), or None when it shows them all."""
+        lag, shown = self.lag, self.shown
+        if created is None or not lag:
+            return (lambda entity: shown(entity, now)) if self._pending else None
+        created_at = created
+
+        def show(entity: T) -> T | None:
+            return None if created_at(entity) + lag > now else shown(entity, now)
+
+        return show
 
     def shown(self, entity: T, now: float) -> T | None:
         """What a search shows of ``entity`` at ``now``: itself, an older version of it, or nothing."""

@@ -12,8 +12,9 @@ module turns the two into one page with ``NumResults`` and ``NextToken``:
   every filter member of the request: a forged token, or one used on another listing or with other
   filters, is refused with ParameterValidationError on NextToken. Tokens stay valid across a state save
   and load (the secret is saved), and items added or removed between pages are simply seen or not;
-* a listing that carries the marketplace's ``SearchLag`` (``search=``) shows what the search index
-  shows: recently created items not yet, recently changed ones in their previous version.
+* a listing that carries the marketplace's ``SearchLag`` (``search=``, and ``created=`` to read an
+  item's creation time) shows what the search index shows: items created less than the lag ago not
+  yet, items changed less than the lag ago in their previous version.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class Listing(Generic[T]):
     keep: Callable[[T], bool] | None = None
     extra: dict[str, Any] | None = None  # members of the output besides the page
     search: SearchLag | None = None  # eventual consistency: pass the marketplace's search_lag
+    created: Callable[[T], float] | None = None  # with ``search``: new items show only ``lag`` after this
 
 
 class Request(dict[str, Any]):
@@ -114,14 +116,14 @@ def paginate(
     after = None if token is None else _decode_token(ctx, operation, filters, token)
     size = request.get("MaxResults", DEFAULT_PAGE_SIZE)
     keep, render = listing.keep, listing.render
-    search = listing.search if listing.search is not None and listing.search.pending else None
+    show = None if listing.search is None else listing.search.view(ctx.now, listing.created)
     page: list[Any] = []
     last = None
     if size > 0:
         for key, item in listing.index.after(after):
             last = key  # the last item examined: a token never makes the next page scan it again
-            if search is not None:
-                item = search.shown(item, ctx.now)
+            if show is not None:
+                item = show(item)
                 if item is None:
                     continue
             if keep is None or keep(item):

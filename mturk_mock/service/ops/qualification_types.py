@@ -68,7 +68,6 @@ def create(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         auto_granted=request.get("AutoGranted"),
         auto_granted_value=request.get("AutoGrantedValue"),
     )
-    ctx.market.search_lag.created(qual, ctx.now)
     return {"QualificationType": qualification_type(qual, ctx.requester)}
 
 
@@ -94,7 +93,13 @@ def list_types(ctx: RequestContext, request: dict[str, Any]) -> Listing[Qualific
         def keep(qual: QualificationType) -> bool:
             return (qual.requestable or not requestable) and (needle is None or needle in qual.search_text)
 
-    return Listing(index, lambda qual: qualification_type(qual, viewer), keep, search=ctx.market.search_lag)
+    return Listing(
+        index, lambda qual: qualification_type(qual, viewer), keep, search=ctx.market.search_lag, created=_created
+    )
+
+
+def _created(qual: QualificationType) -> float:
+    return qual.created
 
 
 def update(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
