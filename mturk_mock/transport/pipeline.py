@@ -13,10 +13,12 @@ from ..model import errors
 from ..model.errors import MTurkError
 from ..model.world import World
 from ..service import dispatch as service
+from ..service.faults import Faults, Injected
 from ..service.pagination import Request
 from .protocol import decode_request, encode_body, error_body, response_headers
 
 log = logging.getLogger("mturk_mock")
+_new_answer = tuple.__new__
 
 # Decoded, validated requests by (operation, body): repeated calls (polls, retries, loops over the same
 # page) skip decoding and validation. Handlers never modify a request.
@@ -26,15 +28,49 @@ _MEMO_BODY_BYTES = 4096
 
 
 class Handle(Protocol):
-    """What the pipeline needs of a mock: its state and its call log."""
+    """What the pipeline needs of a mock: its state, its faults and its call log."""
 
     world: World
+    faults: Faults
     recording: bool  # whether calls are logged
     calls: list[CallRecord]
 
 
-# (status, wire body, body bytes, request ID, response headers); a plain tuple is cheapest to make
-Answer = tuple[int, dict[str, Any], bytes, str, dict[str, str]]
+class Answer(tuple[int, dict[str, Any], bytes, str, dict[str, str], "str | None", "CallRecord | None"]):
+    """(status, wire body, body bytes, request ID, response headers, injected fault, call log entry).
+    A tuple, made with tuple.__new__, because the hot path makes one per call."""
+
+    __slots__ = ()
+
+    @property
+    def status(self) -> int:
+        return self[0]
+
+    @property
+    def wire(self) -> dict[str, Any]:
+        return self[1]
+
+    @property
+    def body(self) -> bytes:
+        return self[2]
+
+    @property
+    def request_id(self) -> str:
+        return self[3]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self[4]
+
+    @property
+    def fault(self) -> str | None:
+        """What injected this answer (the call log's CallRecord.fault), or None."""
+        return self[5]
+
+    @property
+    def call(self) -> CallRecord | None:
+        """The answer's entry in the call log, if calls are logged."""
+        return self[6]
 
 
 def _request(operation: str, body: bytes) -> Request:
@@ -73,6 +109,11 @@ def dispatch(
 def handle_request(handle: Handle, marketplace: str, requester: str, operation: str, body: bytes) -> Answer:
     """Answer one request. Never raises for anything a client can send."""
     world = handle.world
+    injected = None
+    if handle.faults.armed:
+        injected = handle.faults.check(marketplace, requester, operation, world.clock.now())
+        if injected is not None and not injected.applied:  # answered instead of the model
+            return _inject(handle, marketplace, requester, operation, body, injected)
     try:
         request = _MEMO.get((operation, body)) or _request(operation, body)
         wire, now = service.execute(world, marketplace, requester, operation, request, True)
@@ -80,7 +121,19 @@ def handle_request(handle: Handle, marketplace: str, requester: str, operation: 
     except Exception as exc:
         status, wire = _failure(world, operation, exc)
         now = world.clock.now()
+    if injected is not None:  # the operation took effect; its answer is lost
+        return _inject(handle, marketplace, requester, operation, body, injected)
     return _finish(handle, marketplace, requester, operation, body, status, wire, now)
+
+
+def _inject(
+    handle: Handle, marketplace: str, requester: str, operation: str, body: bytes, injected: Injected
+) -> Answer:
+    now = handle.world.clock.now()
+    wire = error_body(injected.error, int(now * 1000))
+    return _finish(
+        handle, marketplace, requester, operation, body, injected.error.spec.status, wire, now, injected.source
+    )
 
 
 def refuse(handle: Handle, marketplace: str, requester: str, operation: str, body: bytes, error: MTurkError) -> Answer:
@@ -99,9 +152,13 @@ def _finish(
     status: int,
     wire: dict[str, Any],
     now: float,
+    fault: str | None = None,
 ) -> Answer:
     answer_body = encode_body(wire)
     request_id = handle.world.ids.request_id()
+    call = None
     if handle.recording:
-        handle.calls.append(CallRecord(operation, marketplace, requester, body, status, answer_body, request_id))
-    return status, wire, answer_body, request_id, response_headers(request_id, answer_body, now)
+        call = CallRecord(operation, marketplace, requester, body, status, answer_body, request_id, fault)
+        handle.calls.append(call)
+    headers = response_headers(request_id, answer_body, now)
+    return _new_answer(Answer, (status, wire, answer_body, request_id, headers, fault, call))

@@ -92,7 +92,7 @@ def error_body(error: MTurkError, epoch_ms: int) -> dict[str, Any]:
     spec = error.spec
     suffix = {"ms": f" ({epoch_ms})", "ms s": f" ({epoch_ms} s)", "none": ""}[spec.suffix]
     body: dict[str, Any] = {
-        "Message": error.message + suffix,
+        spec.message_member: error.message + suffix,
         "__type": f"{spec.namespace}#{spec.code}" if spec.namespace else spec.code,
     }
     if spec.turk_error_code is not None:

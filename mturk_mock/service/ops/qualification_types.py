@@ -96,11 +96,18 @@ def list_types(ctx: RequestContext, request: dict[str, Any]) -> Listing[Qualific
             return needle in qual.search_text
 
     viewer = ctx.requester
-    return Listing(index, lambda qual: qualification_type(qual, viewer), keep)
+    return Listing(
+        index, lambda qual: qualification_type(qual, viewer), keep, search=ctx.market.search_lag, created=_created
+    )
+
+
+def _created(qual: QualificationType) -> float:
+    return qual.created
 
 
 def update(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     qual = ctx.market.qualification_types.owned_by(request["QualificationTypeId"], ctx.requester)
+    ctx.market.search_lag.changing(qual, ctx.now)  # a refused update leaves an identical version indexed
     workflow.update_type(
         ctx.market,
         qual,
