@@ -59,9 +59,27 @@ class Handle:
         self.calls.clear()
         self.faults.reset()
 
-    def worker(self, worker_id: str | None = None, *, marketplace: str | None = None) -> SimulatedWorker:
-        """A simulated worker (registered in the marketplace); a new realistic ID when none is given."""
-        return make_worker(self.world, worker_id, marketplace or self.default_marketplace)
+    def worker(
+        self,
+        worker_id: str | None = None,
+        *,
+        marketplace: str | None = None,
+        country: str | None = None,
+        subdivision: str | None = None,
+        adult: bool | None = None,
+        masters: bool | None = None,
+    ) -> SimulatedWorker:
+        """A simulated worker (registered in the marketplace); a new realistic ID when none is given. The
+        profile fields given are set (a new worker is in the US, not adult, not a Master)."""
+        return make_worker(
+            self.world,
+            worker_id,
+            marketplace or self.default_marketplace,
+            country=country,
+            subdivision=subdivision,
+            adult=adult,
+            masters=masters,
+        )
 
     def grant_qualifications(
         self, type_id: str, grants: Mapping[str, int] | Iterable[tuple[str, int]], *, marketplace: str | None = None

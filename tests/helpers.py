@@ -69,6 +69,15 @@ def create_hit_type(client, **extra) -> str:
     return client.create_hit_type(**{**HIT_TYPE, **extra})["HITTypeId"]
 
 
+def submitted(mock, client, answers=None, worker_id: str | None = None, **hit) -> dict:
+    """A HIT (``create_hit`` with ``hit``) and one assignment a simulated worker accepted and submitted:
+    the HIT and the assignment as the requester sees them."""
+    created = create_hit(client, **hit)
+    assignment = mock.worker(worker_id).accept(created["HITId"])
+    assignment.submit(answers or {"label": "cat"})
+    return client.get_assignment(AssignmentId=assignment.assignment_id)
+
+
 def create_hit(client, hit_type_id: str | None = None, **extra) -> dict:
     """A HIT with an ExternalQuestion, one assignment, one hour; of ``hit_type_id`` or of the default type."""
     from .samples import EXTERNAL_QUESTION

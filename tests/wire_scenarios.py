@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .helpers import create_hit, create_hit_type, create_type
+from .helpers import create_hit, create_hit_type, create_type, submitted
 from .samples import ANSWER_KEY, EXTERNAL_QUESTION, HTML_QUESTION, TEST
 
 
@@ -166,6 +166,32 @@ HIT_SUCCESS_SCENARIOS: list[Scenario] = [
         lambda client, mock: {"HITId": create_hit(client)["HITId"], "HITTypeId": create_hit_type(client, Reward="2")},
     ),
     Scenario("delete-hit", "DeleteHIT", lambda client, mock: {"HITId": _expired_hit(client, mock)["HITId"]}),
+    Scenario(
+        "list-assignments",
+        "ListAssignmentsForHIT",
+        lambda client, mock: {"HITId": submitted(mock, client, MaxAssignments=2)["HIT"]["HITId"]},
+    ),
+    Scenario(
+        "get-assignment",
+        "GetAssignment",
+        lambda client, mock: {"AssignmentId": submitted(mock, client)["Assignment"]["AssignmentId"]},
+    ),
+    Scenario(
+        "approve",
+        "ApproveAssignment",
+        lambda client, mock: {
+            "AssignmentId": submitted(mock, client)["Assignment"]["AssignmentId"],
+            "RequesterFeedback": "thanks",
+        },
+    ),
+    Scenario(
+        "reject",
+        "RejectAssignment",
+        lambda client, mock: {
+            "AssignmentId": submitted(mock, client)["Assignment"]["AssignmentId"],
+            "RequesterFeedback": "no",
+        },
+    ),
 ]
 
 SUCCESS_SCENARIOS: list[Scenario] = HIT_SUCCESS_SCENARIOS + [

@@ -126,6 +126,10 @@ ASSIGNMENTS_INCREASE = _request(  # [I] text, from the docs
     "HITs created with fewer than 10 assignments cannot be extended to have 10 or more assignments.",
 )
 HIT_TOO_OLD = _request("HITTooOldForExtension", "HITs created before July 22, 2015 cannot be extended.")
+# Assignments (spec H§2, H§8.13-8.22)
+ASSIGNMENT_NOT_FOUND = _request("AssignmentDoesNotExist", "Assignment {assignment_id} does not exist.")
+ASSIGNMENT_STATE = _request("InvalidAssignmentState", "This operation can be called with a status of: {allowed}")
+WORKER_ID_INVALID = _parameter("WorkerId is invalid.")  # DeleteWorkerBlock's documented text
 # Observed texts with a second full stop before the suffix (spec H§0.1 E-PVE-URL, H§8.1).
 HTTPS_REQUIRED = _parameter(
     'The value "{value}" is not valid for the parameter ExternalURL. This URL must use the HTTPS protocol..'

@@ -12,6 +12,9 @@ from typing import Any
 
 from ..constants import SANDBOX
 from .events import Event, Events
+from .hits import decisions, work
+from .hits.assignments import Assignments
+from .hits.blocks import Blocks
 from .hits.hit_types import HITTypes
 from .hits.hits import HIT, HITs
 from .hits.tokens import Tokens
@@ -44,6 +47,10 @@ class Marketplace:
         self.hits = HITs(self.schedule, self.events_for, self._hold_for)
         self.tokens = Tokens(self.schedule)
         self.layouts: dict[str, str] = {}  # HITLayoutId -> template; registered through the handle
+        self.assignments = Assignments(self.schedule)
+        self.blocks = Blocks()
+        work.on_deadline(self)
+        decisions.on_auto_approval(self)
 
     def events_for(
         self, hit: HIT, event_type: str, at: float, assignment_id: str | None = None, worker_id: str | None = None
@@ -89,6 +96,8 @@ class Marketplace:
             "hits": self.hits.to_data(),
             "tokens": self.tokens.to_data(),
             "layouts": dict(self.layouts),
+            "assignments": self.assignments.to_data(),
+            "blocks": self.blocks.to_data(),
         }
 
     def load_data(self, data: dict[str, Any], now: float) -> None:
@@ -107,3 +116,6 @@ class Marketplace:
         self.tokens.load_data(data.get("tokens", []))
         self.tokens.reschedule()
         self.layouts.update(data.get("layouts", {}))
+        self.assignments.load_data(data.get("assignments", {}), self.hits.by_id)
+        self.assignments.reschedule()
+        self.blocks.load_data(data.get("blocks", []))

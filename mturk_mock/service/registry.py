@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .context import RequestContext
-from .ops import account, hits
+from .ops import account, assignments, hits
 from .ops import qualification_types as types
 from .ops import worker_qualifications as workers
 from .pagination import Pagination
@@ -85,5 +85,14 @@ OPERATIONS: Mapping[str, Operation] = _table(
         Operation("UpdateHITReviewStatus", hits.update_review_status, writes=True),
         Operation("UpdateHITTypeOfHIT", hits.update_hit_type, writes=True),
         Operation("DeleteHIT", hits.delete_hit, writes=True),
+        # Assignments (spec H§2, H§8.13-8.16)
+        Operation(
+            "ListAssignmentsForHIT",
+            assignments.list_for_hit,
+            Pagination("Assignments", "SubmitTime, then AssignmentId"),
+        ),
+        Operation("GetAssignment", assignments.get),
+        Operation("ApproveAssignment", assignments.approve, writes=True),
+        Operation("RejectAssignment", assignments.reject, writes=True),
     )
 )

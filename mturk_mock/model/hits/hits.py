@@ -18,6 +18,7 @@ from typing import Any
 from .. import errors
 from ..index import SortedIndex
 from ..schedule import AUTO_DISPOSAL, HIT_EXPIRY, Schedule
+from ..xml.questions import Question, parse_question
 from .hit_types import HITType
 
 ASSIGNABLE, UNASSIGNABLE, REVIEWABLE, REVIEWING, DISPOSED = (
@@ -63,7 +64,13 @@ class HIT:
     held: Decimal = Decimal(0)  # money held for this HIT
     assignment_hold: Decimal = Decimal(0)  # of which for pending and submitted assignments
     review_key: tuple[float, str] | None = None  # its key in the ListReviewableHITs indexes
+    content: Question | None = field(default=None, repr=False)  # the parsed question, made once
     cache: Any = field(default=None, repr=False)
+
+    def question_content(self) -> Question:
+        if self.content is None:
+            self.content = parse_question(self.question)
+        return self.content
 
     @property
     def available(self) -> int:
@@ -107,6 +114,7 @@ class HITs:
         self.by_requirement: dict[tuple[str, str], SortedIndex[HIT]] = {}
         self.reviewable: dict[tuple[str, str], SortedIndex[HIT]] = {}  # (owner, status)
         self.reviewable_by_type: dict[tuple[str, str, str], SortedIndex[HIT]] = {}  # (owner, type, status)
+        self.assignable: SortedIndex[HIT] = SortedIndex()  # every requester's, for workers' searches
         self._schedule = schedule
         self._on_event = on_event
         self._on_money = on_money
@@ -146,6 +154,8 @@ class HITs:
         self._index_requirements(hit)
         self._schedule.add(hit.expiration, EXPIRE, hit.hit_id, HIT_EXPIRY)
         hit.status = hit.compute_status()
+        if hit.status == ASSIGNABLE:
+            self.assignable.insert(hit.key, hit)
         self._on_event(hit, "HITCreated", now)
         self.refresh(hit, now)
 
@@ -187,9 +197,13 @@ class HITs:
             hit.reviewing = False  # an extension ends a review (spec H§1.4)
         if after != before or (after in (REVIEWABLE, REVIEWING) and hit.review_key != (hit.expiration, hit.hit_id)):
             self._unindex_review(hit)
+            if before == ASSIGNABLE and hit.key in self.assignable:
+                self.assignable.remove(hit.key)
             hit.status = after
             if after in (REVIEWABLE, REVIEWING):
                 self._index_review(hit)
+            elif after == ASSIGNABLE:
+                self.assignable.insert(hit.key, hit)
         if after != before:
             if after == REVIEWABLE and before != REVIEWING:
                 hit.reviewable_since = now
@@ -267,6 +281,8 @@ class HITs:
             hit.status = hit.compute_status()
             if hit.status in (REVIEWABLE, REVIEWING):
                 self._index_review(hit)
+            elif hit.status == ASSIGNABLE:
+                self.assignable.insert(hit.key, hit)
 
 
 _STORED = (

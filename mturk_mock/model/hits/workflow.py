@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .. import errors, xml
 from ..money import parse_amount, reward_fee
 from ..qualifications.requirements import Requirements, check_requirement_types, parse_requirements
-from ..xml.questions import NotHttps, parse_question, placeholders, render_layout
+from ..xml.questions import NotHttps, Question, parse_question, placeholders, render_layout
 from .hit_types import DEFAULT_AUTO_APPROVAL, HITType, check_properties, check_range, check_text
 from .hits import ASSIGNABLE, FILLABLE, HIT, REVIEWABLE, REVIEWING
 
@@ -65,7 +65,7 @@ def register_type(
 
 def _check_question(
     question: str | None, layout_id: str | None, layout_parameters: list[dict[str, Any]] | None
-) -> None:
+) -> Question | None:
     """Exactly one of Question and HITLayoutId, and a Question valid for its schema (spec H§3.1-3.4)."""
     if layout_parameters is not None and layout_id is None:
         raise errors.invalid_value("HITLayoutParameters", layout_parameters)
@@ -73,11 +73,12 @@ def _check_question(
         raise errors.invalid_value("Question", question or "")
     if question is not None:
         try:
-            parse_question(question)
+            return parse_question(question)
         except NotHttps as error:
             raise errors.HTTPS_REQUIRED(parameter="ExternalURL", value=error.url) from None
         except xml.InvalidXML:
             raise errors.invalid_value("Question", question) from None
+    return None  # a layout: rendered once the layout is known
 
 
 def _layout_question(market: Marketplace, layout_id: str, layout_parameters: list[dict[str, Any]] | None) -> str:
@@ -133,7 +134,7 @@ def create_hit(
         )
         parse_amount(properties["Reward"], "Reward")
         requirements = parse_requirements(properties.get("QualificationRequirements"))
-    _check_question(question, layout_id, layout_parameters)
+    content = _check_question(question, layout_id, layout_parameters)
     if token is not None:
         earlier = market.tokens.find(HIT_TOKENS, owner, token)
         if earlier is not None:
@@ -170,6 +171,7 @@ def create_hit(
         hit_review_policy,
         price=price,
         held=count * price,
+        content=content,
     )
     market.hits.add(hit, now)
     if token is not None:
