@@ -110,7 +110,11 @@ def _handle(marketplace: str, state: str | None) -> MTurkMock:
 
 
 def serve(host: str, port: int, marketplace: str, verbose: bool = False, state: str | None = None) -> int:
-    from .transport.http_server import MTurkServer
+    try:
+        from .transport.http_server import MTurkServer
+    except ImportError as exc:  # the `server` extra (waitress) is not installed
+        print(f"mturk-mock: {exc}", file=sys.stderr)
+        return 1
 
     try:
         handle = _handle(marketplace, state)

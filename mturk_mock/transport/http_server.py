@@ -86,11 +86,16 @@ class _Parser(HTTPRequestParser):
         return consumed
 
 
+def _aws_case(head: bytes) -> bytes:
+    # waitress capitalizes header names (X-Amzn-Requestid); the service spells this one so.
+    return head.replace(b"\r\nX-Amzn-Requestid:", b"\r\nx-amzn-RequestId:", 1)
+
+
 class _Task(WSGITask):
     def build_response_header(self) -> bytes:
         if (self.environ or {}).get(CLOSE) or _server_of(self).draining:
             self.set_close_on_finish()
-        return super().build_response_header()
+        return _aws_case(super().build_response_header())
 
     def write(self, data: bytes) -> None:
         # Headers and body in one send: a second send costs a second pass through the kernel's loopback path.
@@ -105,6 +110,9 @@ class _Task(WSGITask):
 
 class _ErrorTask(ErrorTask):
     """waitress's refusals (malformed framing, limits, timeouts) as the JSON errors AWS sends; then close."""
+
+    def build_response_header(self) -> bytes:
+        return _aws_case(super().build_response_header())
 
     def execute(self) -> None:
         server = _server_of(self)
