@@ -12,11 +12,15 @@ import contextlib
 import http.client
 import json
 import select
+import signal
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -24,7 +28,7 @@ from mturk_mock import MTurkMock
 from mturk_mock.transport import http_app
 from mturk_mock.transport.http_server import Limits, MTurkServer
 
-from .test_server import TARGET
+from .test_server import TARGET, read_line
 
 ANSWER_WITHIN = 1.0  # seconds a normal client may wait while the server is under attack
 FAST = Limits(connections=64, request_timeout=1.0, idle_timeout=2.0)
@@ -323,10 +327,8 @@ def test_stop_answers_the_request_in_flight_refuses_partial_ones_and_loses_no_wr
     writer.assert_nothing_lost(handle)
 
 
-def test_stop_under_load_loses_no_acknowledged_write():
-    handle = MTurkMock()
-    server = MTurkServer(handle, port=0).start()
-    writers = [Writer(server, timeout=5) for _ in range(8)]
+def load_until_refused(writers: list[Writer]) -> tuple[list[threading.Thread], list[BaseException]]:
+    """Each writer writes until the server refuses it (refused, reset, closed or 503: never acknowledged)."""
     failures: list[BaseException] = []
 
     def work(writer: Writer) -> None:
@@ -340,6 +342,14 @@ def test_stop_under_load_loses_no_acknowledged_write():
     threads = [threading.Thread(target=work, args=(writer,), daemon=True) for writer in writers]
     for thread in threads:
         thread.start()
+    return threads, failures
+
+
+def test_stop_under_load_loses_no_acknowledged_write():
+    handle = MTurkMock()
+    server = MTurkServer(handle, port=0).start()
+    writers = [Writer(server, timeout=5) for _ in range(8)]
+    threads, failures = load_until_refused(writers)
     time.sleep(0.5)
     server.stop()
     for thread in threads:
@@ -349,3 +359,41 @@ def test_stop_under_load_loses_no_acknowledged_write():
     assert sum(len(writer.acknowledged) for writer in writers) > 8
     for writer in writers:
         writer.assert_nothing_lost(handle)
+
+
+@dataclass
+class Endpoint:
+    host: str
+    port: int
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_under_load_saves_every_acknowledged_write(tmp_path):
+    state = tmp_path / "state.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mturk_mock", "serve", "--port", "0", "--state", str(state)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = read_line(process, 30).split()[3]
+        endpoint = Endpoint("127.0.0.1", int(url.rsplit(":", 1)[1]))
+        writers = [Writer(endpoint, timeout=5) for _ in range(4)]  # type: ignore[arg-type]
+        threads, failures = load_until_refused(writers)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+        for thread in threads:
+            thread.join(5)
+            assert not thread.is_alive()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close(), process.stderr.close()
+    assert len(failures) == len(writers) and sum(len(writer.acknowledged) for writer in writers) > 4
+    restored = MTurkMock()
+    restored.load_state(state)
+    for writer in writers:
+        writer.assert_nothing_lost(restored)
