@@ -1,7 +1,7 @@
 """Load on `mturk-mock serve` beside moto's server, from 1 to 256 concurrent clients.
 
     python3 benchmarks/bench_server.py [--levels 1,8,64,256] [--seconds 2] [--kinds raw,boto3]
-                                       [--baseline DIR] [--mturk-source DIR] [--no-moto]
+                                       [--rounds N] [--baseline DIR] [--mturk-source DIR] [--no-moto]
 
 Each server runs in its own process on 127.0.0.1 (a free port) and the clients run in this one, so
 nothing leaves the loopback interface. mturk_mock answers GetAccountBalance, moto's server answers
@@ -284,16 +284,22 @@ def main() -> None:
     parser.add_argument("--levels", default="1,8,64,256", help="concurrent clients, comma-separated")
     parser.add_argument("--seconds", type=float, default=2.0, help="measured seconds per server and level")
     parser.add_argument("--kinds", default="raw,boto3", help="client kinds: raw, boto3")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds per cell, interleaved; the median is shown")
     parser.add_argument("--mturk-source", help="serve mturk_mock from this checkout instead of the installed one")
-    parser.add_argument("--baseline", help="also serve mturk_mock from this checkout (e.g. main), measured alongside")
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        help="also serve mturk_mock from this checkout (e.g. main); repeatable",
+    )
     parser.add_argument("--no-moto", action="store_true", help="load mturk_mock alone")
     args = parser.parse_args()
     levels = [int(level) for level in args.levels.split(",")]
     kinds = args.kinds.split(",")
     targets = [start_mturk(args.mturk_source)]
     try:
-        if args.baseline:
-            targets.append(start_mturk(args.baseline, "baseline"))
+        for number, source in enumerate(args.baseline, 1):
+            targets.append(start_mturk(source, "baseline" if len(args.baseline) == 1 else f"baseline {number}"))
         if not args.no_moto:
             try:
                 targets.append(start_moto())
@@ -306,10 +312,14 @@ def main() -> None:
         print(header + (" | vs moto" if moto else ""), flush=True)
         for kind in kinds:
             for level in levels:
+                rounds: list[list[tuple[float, float, float, int]]] = [[] for _ in targets]
+                for _ in range(args.rounds):  # interleaved, so that a noisy moment hits every server alike
+                    for index, target in enumerate(targets):
+                        rounds[index].append(LOADS[kind](target, level, args.seconds).row())
                 rates = []
                 line = f"{kind:<6} {level:>5}"
-                for target in targets:
-                    rate, p50, p99, failures = LOADS[kind](target, level, args.seconds).row()
+                for measured in rounds:
+                    rate, p50, p99, failures = sorted(measured)[len(measured) // 2]
                     rates.append(rate)
                     line += f" | {rate:>16,.0f} {p50:>7.2f} {p99:>7.2f} {failures:>5}"
                 if moto:

@@ -1,12 +1,12 @@
 """HTTP transport: the MTurk JSON protocol (``http_app.MTurkApp``) served by waitress.
 
 waitress reads each request completely in one I/O thread (no thread per connection, so slow clients cost
-a socket, not a thread) and hands it to a bounded pool of worker threads. Around it this module adds what
-a shared test environment needs: JSON refusals for malformed framing and oversized headers, a request
-timeout (a request must arrive whole within it) and an idle timeout, closing the longest-idle connection
-when the connection limit is reached (a flood of idle or stalled connections never keeps a working client
-out), and a graceful stop that answers every request already received, refuses partial ones and closes
-the rest.
+a socket, not a thread) before it is answered: in that thread while the model is free, else by a bounded
+pool of workers (``http_channel.Dispatcher``). Around it this module adds what a shared test environment
+needs: JSON refusals for malformed framing and oversized headers, a request timeout (a request must
+arrive whole within it) and an idle timeout, making room at the connection limit by closing the
+connections quiet the longest (a flood of idle or stalled connections never keeps a working client out),
+and a graceful stop that answers every request already received, refuses partial ones and closes the rest.
 """
 
 from __future__ import annotations
@@ -23,18 +23,20 @@ from ..constants import MARKETPLACES, SANDBOX
 from ..model import errors
 from ..model.errors import MTurkError
 from ..model.world import World
-from .http_app import CLOSE, MAX_BODY_BYTES, MTurkApp, marketplace_from, requester_from
-
-try:
-    from waitress import wasyncore
-    from waitress.adjustments import Adjustments
-    from waitress.channel import HTTPChannel
-    from waitress.parser import HTTPRequestParser
-    from waitress.server import TcpWSGIServer
-    from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
-    from waitress.utilities import Error, RequestEntityTooLarge, RequestHeaderFieldsTooLarge, ServerNotImplemented
-except ImportError as exc:  # pragma: no cover - the `server` extra is not installed
-    raise ImportError("mturk_mock's HTTP server needs waitress: pip install 'mturk_mock[server]'") from exc
+from .http_app import MAX_BODY_BYTES, MTurkApp, marketplace_from, requester_from
+from .http_channel import (  # waitress's names come through http_channel, which explains a missing waitress
+    Adjustments,
+    Channel,
+    Dispatcher,
+    Error,
+    LengthRequired,
+    RequestEntityTooLarge,
+    RequestHeaderFieldsTooLarge,
+    RequestTimeout,
+    ShuttingDown,
+    TcpWSGIServer,
+    wasyncore,
+)
 
 if TYPE_CHECKING:
     from ..mock import MTurkMock
@@ -46,6 +48,8 @@ logging.getLogger("mturk_mock.server.queue").setLevel(logging.ERROR)  # "task qu
 
 DEFAULT_HOST = "127.0.0.1"
 STOP_TIMEOUT = 5.0  # seconds stop() waits for requests in flight
+ACCEPT_BATCH = 64  # connections accepted per readiness of the listening socket
+SHED_GRACE = 0.1  # seconds a connection is safe from being closed to make room
 
 
 @dataclass(frozen=True)
@@ -61,120 +65,8 @@ class Limits:
     drain_bytes: int = 4 << 20  # a body over the 1 MiB limit up to this size is read, so the 413 keeps the connection
 
 
-class _RequestTimeout(Error):
-    code, reason = 408, "Request Timeout"
-
-
-class _ShuttingDown(Error):
-    code, reason = 503, "Service Unavailable"
-
-
-class _LengthRequired(Error):
-    code, reason = 411, "Length Required"
-
-
-class _Parser(HTTPRequestParser):
-    """waitress's parser, refusing Transfer-Encoding bodies (411) as the service does instead of decoding them."""
-
-    def received(self, data: bytes) -> int:
-        consumed = super().received(data)
-        refused = self.chunked or isinstance(self.error, ServerNotImplemented)  # any Transfer-Encoding
-        if refused and not isinstance(self.error, _LengthRequired):
-            self.error = _LengthRequired("Send the body with a Content-Length header; chunked bodies are not supported")
-            self.completed = True
-            return len(data)  # the connection closes after the refusal: what follows is not a request
-        return consumed
-
-
-def _aws_case(head: bytes) -> bytes:
-    # waitress capitalizes header names (X-Amzn-Requestid); the service spells this one so.
-    return head.replace(b"\r\nX-Amzn-Requestid:", b"\r\nx-amzn-RequestId:", 1)
-
-
-class _Task(WSGITask):
-    def build_response_header(self) -> bytes:
-        if (self.environ or {}).get(CLOSE) or _server_of(self).draining:
-            self.set_close_on_finish()
-        return _aws_case(super().build_response_header())
-
-    def write(self, data: bytes) -> None:
-        # Headers and body in one send: a second send costs a second pass through the kernel's loopback path.
-        if not self.wrote_header and data and self.complete and self.has_body and self.content_length == len(data):
-            header = self.build_response_header()
-            self.wrote_header = True
-            self.content_bytes_written = len(data)
-            self.channel.write_soon(header + data)
-            return
-        super().write(data)
-
-
-class _ErrorTask(ErrorTask):
-    """waitress's refusals (malformed framing, limits, timeouts) as the JSON errors AWS sends; then close."""
-
-    def build_response_header(self) -> bytes:
-        return _aws_case(super().build_response_header())
-
-    def execute(self) -> None:
-        server = _server_of(self)
-        error = cast(Error, cast(Any, self.request).error)
-        answer = server.app.refusal(_refusal(error, server.limits), close=True)
-        self.status = answer.status_line
-        cast(list[tuple[str, str]], self.response_headers).extend(answer.headers)
-        self.set_close_on_finish()
-        self.content_length = len(answer.body)
-        self.write(answer.body)
-
-
-def _refusal(error: Error, limits: Limits) -> MTurkError:
-    if isinstance(error, RequestEntityTooLarge):
-        message = f"The request body is over {limits.drain_bytes} bytes; the limit is {MAX_BODY_BYTES} bytes"
-    elif isinstance(error, RequestHeaderFieldsTooLarge):
-        message = f"The request line and headers are over {limits.header_bytes} bytes"
-    elif isinstance(error, _RequestTimeout):
-        message = f"The request did not arrive whole within {limits.request_timeout:g} seconds"
-    elif isinstance(error, (_ShuttingDown, _LengthRequired)):
-        message = error.body
-    else:
-        message = f"Malformed HTTP request: {error.body}"
-    return errors.http_refusal(error.code, message)
-
-
-class _Channel(HTTPChannel):
-    parser_class = _Parser
-    task_class = _Task
-    error_task_class = _ErrorTask
-    started = 0.0  # when the first byte of the request being received arrived
-
-    def received(self, data: bytes) -> bool:
-        pending = self.request
-        result = super().received(data)
-        if self.request is not None and self.request is not pending:
-            self.started = time.time()
-        return result
-
-    def refuse_pending(self, error: Error) -> None:
-        """Answer the partly received request with ``error``, then close. Runs in the I/O thread."""
-        with cast(Any, self).requests_lock:  # (missing from waitress's type stubs)
-            request = self.request
-            if request is None or self.requests or self.will_close or self.close_when_flushed:
-                return
-            request.error, request.completed = error, True
-            self.request = None
-            cast(list[HTTPRequestParser], self.requests).append(request)
-        self.server.add_task(cast(Any, self))
-
-    @property
-    def busy(self) -> bool:
-        """A worker owns the channel: answering a request, or one is queued for it."""
-        return bool(self.requests)
-
-
-def _server_of(task: WSGITask | ErrorTask) -> _Server:
-    return cast(_Server, task.channel.server)
-
-
 class _Server(TcpWSGIServer):
-    channel_class = _Channel
+    channel_class = Channel
 
     def __init__(self, app: MTurkApp, sock: socket.socket, limits: Limits) -> None:
         self.app, self.limits = app, limits
@@ -185,6 +77,7 @@ class _Server(TcpWSGIServer):
         self.connection_limit = _connection_limit(limits.connections)
         self.check_interval = max(0.05, min(1.0, limits.request_timeout / 4, limits.idle_timeout / 4))
         self.next_check = 0.0
+        self.paused_until = 0.0  # accepting paused: at the connection limit, and nothing to close yet
         host, port = sock.getsockname()[:2]
         adjustments = Adjustments(
             listen=f"[{host}]:{port}" if ":" in host else f"{host}:{port}",  # numeric: nothing is looked up
@@ -196,7 +89,7 @@ class _Server(TcpWSGIServer):
             log_socket_errors=False,  # clients that go away are not faults
             clear_untrusted_proxy_headers=False,  # no proxy-header middleware: nothing reads them
         )
-        dispatcher = ThreadedTaskDispatcher()
+        self.dispatcher = dispatcher = Dispatcher(app.handle.world.lock)
         dispatcher.queue_logger = logging.getLogger("mturk_mock.server.queue")
         super().__init__(
             app,
@@ -208,24 +101,49 @@ class _Server(TcpWSGIServer):
             bind_socket=False,
         )
 
+    def refusal_for(self, error: Error) -> MTurkError:
+        limits = self.limits
+        if isinstance(error, RequestEntityTooLarge):
+            message = f"The request body is over {limits.drain_bytes} bytes; the limit is {MAX_BODY_BYTES} bytes"
+        elif isinstance(error, RequestHeaderFieldsTooLarge):
+            message = f"The request line and headers are over {limits.header_bytes} bytes"
+        elif isinstance(error, RequestTimeout):
+            message = f"The request did not arrive whole within {limits.request_timeout:g} seconds"
+        elif isinstance(error, (ShuttingDown, LengthRequired)):
+            message = error.body
+        else:
+            message = f"Malformed HTTP request: {error.body}"
+        return errors.http_refusal(error.code, message)
+
     def pull_trigger_with(self, thunk: Any) -> None:
         """Run ``thunk`` in the I/O thread, which owns the connections."""
         cast(Any, self.trigger).pull_trigger(thunk)
 
-    def channels(self) -> list[_Channel]:
-        return list(cast(dict[int, _Channel], self.active_channels).values())
+    def channels(self) -> list[Channel]:
+        return list(cast(dict[int, Channel], self.active_channels).values())
 
-    def readable(self) -> bool:
-        return self.accepting and not self.draining  # waitress's own limit and clean-up are replaced below
+    def readable(self) -> bool:  # replaces waitress's connection limit, which stops accepting altogether
+        return self.accepting and not self.draining and time.time() >= self.paused_until
 
     def handle_accept(self) -> None:
-        super().handle_accept()
-        channels = self.channels()
-        if len(channels) > self.connection_limit:
-            # The longest-idle connection a worker does not own: a stalled or idle client, never a fresh one.
-            victim = min((c for c in channels if not c.busy), key=lambda c: c.last_activity, default=None)
-            if victim is not None:
-                victim.handle_close()
+        # Accept what is queued, not one per poll: a flood must not fill the backlog ahead of a working client.
+        # At the limit, make room by closing the connections quiet the longest (idle, stalled or silent ones),
+        # never one quiet for less than SHED_GRACE: a working client has sent its request by then.
+        quiet: list[Channel] | None = None
+        for _ in range(ACCEPT_BATCH):
+            if len(self.channels()) >= self.connection_limit:
+                if quiet is None:
+                    cutoff = time.time() - SHED_GRACE
+                    quiet = [c for c in self.channels() if not c.busy and c.last_activity < cutoff]
+                    quiet.sort(key=lambda c: c.last_activity, reverse=True)
+                if not quiet:
+                    self.paused_until = time.time() + SHED_GRACE / 2  # until a connection has been quiet long enough
+                    return
+                quiet.pop().handle_close()
+            before = len(self.channels())
+            super().handle_accept()
+            if len(self.channels()) == before:
+                return  # nothing left to accept
 
     def handle_error(self) -> None:
         log.debug("mturk_mock server: accepting a connection failed", exc_info=True)  # keep listening
@@ -234,7 +152,8 @@ class _Server(TcpWSGIServer):
         """The I/O thread: poll, then enforce the timeouts or, once stopping, drain."""
         while not self.halt:
             try:
-                wasyncore.poll2(0.05 if self.draining else self.check_interval, self.socket_map)
+                wasyncore.poll2(self._poll_timeout(), self.socket_map)
+                self.dispatcher.run_ready()
                 now = time.time()
                 if self.draining:
                     self._drain()
@@ -244,13 +163,20 @@ class _Server(TcpWSGIServer):
             except Exception:  # the loop must outlive any one connection's failure
                 log.exception("mturk_mock server: I/O loop error")
 
+    def _poll_timeout(self) -> float:
+        if self.dispatcher.ready:
+            return 0.0
+        if self.draining or time.time() < self.paused_until:
+            return 0.05
+        return self.check_interval
+
     def _enforce_timeouts(self, now: float) -> None:
         for channel in self.channels():
             if channel.busy or channel.will_close:
                 continue
             if channel.request is not None:
                 if now - channel.started > self.limits.request_timeout:
-                    channel.refuse_pending(_RequestTimeout("request timeout"))
+                    channel.refuse_pending(RequestTimeout("request timeout"))
             elif now - channel.last_activity > self.limits.idle_timeout:
                 channel.handle_close()
 
@@ -268,13 +194,15 @@ class _Server(TcpWSGIServer):
             if channel.busy or channel.total_outbufs_len or channel.will_close or channel.close_when_flushed:
                 continue  # being answered, or its answer is being written: it closes after that
             if channel.request is not None:
-                channel.refuse_pending(_ShuttingDown("The server is shutting down; send the request again later"))
+                channel.refuse_pending(ShuttingDown("The server is shutting down; send the request again later"))
             else:
                 channel.handle_close()
         if not self.channels():
             self.drained.set()
 
     def close_everything(self, timeout: float) -> None:
+        while self.dispatcher.ready:
+            self.dispatcher.ready.popleft().cancel()
         wasyncore.close_all(cast(Any, self.socket_map))
         self.task_dispatcher.shutdown(cancel_pending=True, timeout=max(0, int(timeout + 0.999)))
 
