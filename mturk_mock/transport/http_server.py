@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ class Limits:
     """What one server allows a client; the defaults suit a shared test environment."""
 
     threads: int = 4  # workers answering requests (the model is behind one lock: more would only contend)
-    connections: int = 1000  # open connections; past it the longest-idle one is closed (capped by the fd limit)
+    connections: int = 1000  # open connections; at it, those quiet the longest make room (capped by the fd limit)
     backlog: int = 1024  # connections the kernel queues before they are accepted
     request_timeout: float = 30.0  # seconds from a request's first byte to its last; then 408 and close
     idle_timeout: float = 60.0  # seconds a connection may wait for its next request, or stall reading an answer
@@ -122,6 +123,9 @@ class _Server(TcpWSGIServer):
     def channels(self) -> list[Channel]:
         return list(cast(dict[int, Channel], self.active_channels).values())
 
+    def open_connections(self) -> int:
+        return len(cast(dict[int, Channel], self.active_channels))
+
     def readable(self) -> bool:  # replaces waitress's connection limit, which stops accepting altogether
         return self.accepting and not self.draining and time.time() >= self.paused_until
 
@@ -131,7 +135,7 @@ class _Server(TcpWSGIServer):
         # never one quiet for less than SHED_GRACE: a working client has sent its request by then.
         quiet: list[Channel] | None = None
         for _ in range(ACCEPT_BATCH):
-            if len(self.channels()) >= self.connection_limit:
+            if self.open_connections() >= self.connection_limit:
                 if quiet is None:
                     cutoff = time.time() - SHED_GRACE
                     quiet = [c for c in self.channels() if not c.busy and c.last_activity < cutoff]
@@ -140,13 +144,16 @@ class _Server(TcpWSGIServer):
                     self.paused_until = time.time() + SHED_GRACE / 2  # until a connection has been quiet long enough
                     return
                 quiet.pop().handle_close()
-            before = len(self.channels())
+            before = self.open_connections()
             super().handle_accept()
-            if len(self.channels()) == before:
+            if self.open_connections() == before:
                 return  # nothing left to accept
 
-    def handle_error(self) -> None:
-        log.debug("mturk_mock server: accepting a connection failed", exc_info=True)  # keep listening
+    def handle_error(self) -> None:  # waitress's would close the listening socket
+        if isinstance(sys.exc_info()[1], OSError):  # out of file descriptors, or the client gave up: keep listening
+            log.debug("mturk_mock server: accepting a connection failed", exc_info=True)
+        else:
+            log.exception("mturk_mock server: accepting a connection failed")
 
     def run_loop(self) -> None:
         """The I/O thread: poll, then enforce the timeouts or, once stopping, drain."""
