@@ -72,19 +72,24 @@ def call(server: MTurkServer, operation: str, body: dict | None = None, timeout:
 class Writer:
     """A normal client that keeps creating qualification types and remembers those acknowledged."""
 
+    count = 0
+
     def __init__(self, server: MTurkServer, timeout: float = ANSWER_WITHIN) -> None:
         self.server, self.timeout = server, timeout
         self.acknowledged: list[str] = []
+        Writer.count += 1
+        self.prefix = f"w{Writer.count}."  # names are unique per requester
 
     def write(self) -> None:
-        body = {"Name": f"w{len(self.acknowledged)}", "Description": "d", "QualificationTypeStatus": "Active"}
+        name = f"{self.prefix}{len(self.acknowledged)}"
+        body = {"Name": name, "Description": "d", "QualificationTypeStatus": "Active"}
         answer = call(self.server, "CreateQualificationType", body, self.timeout)
         self.acknowledged.append(answer["QualificationType"]["QualificationTypeId"])
 
     def assert_nothing_lost(self, handle: MTurkMock | None = None) -> None:
         types = (handle or self.server.handle).world.marketplace("sandbox").qualification_types
         for type_id in self.acknowledged:
-            assert types.get(type_id).name.startswith("w")
+            assert types.get(type_id).name.startswith(self.prefix)
 
 
 def connect(server: MTurkServer, timeout: float = 5.0) -> socket.socket:
@@ -220,7 +225,7 @@ def test_a_flood_of_idle_and_stalled_connections_never_keeps_a_client_out():
 
 
 def test_a_flood_of_churning_connections_for_two_seconds():
-    """8 attackers open about 2,000 connections a second for 2 s, each keeping its 16 newest open (twice the
+    """4 attackers open about 1,000 connections a second for 2 s, each keeping its 32 newest open (twice the
     server's connection limit in all), some sending part of a request, closing or resetting the oldest."""
     with serving() as server:
         writer = Writer(server)
@@ -238,21 +243,21 @@ def test_a_flood_of_churning_connections_for_two_seconds():
                         if opened[0] % 3 == 0:
                             sock.sendall(b"POST / HTTP/1.1\r\nContent-Length: 50\r\n\r\n{")
                         held.append(sock)
-                    if len(held) > 16:
+                    if len(held) > 32:
                         oldest = held.pop(0)
                         reset(oldest) if number % 2 else oldest.close()
             finally:
                 for sock in held:
                     sock.close()
 
-        attackers = [threading.Thread(target=churn, args=(number,), daemon=True) for number in range(8)]
+        attackers = [threading.Thread(target=churn, args=(number,), daemon=True) for number in range(4)]
         for thread in attackers:
             thread.start()
         while time.monotonic() < deadline:
             writer.write()
         for thread in attackers:
             thread.join(5)
-        assert opened[0] > 1000 and len(writer.acknowledged) > 3
+        assert opened[0] > 500 and len(writer.acknowledged) > 3
         writer.assert_nothing_lost()
 
 
@@ -361,6 +366,10 @@ def load_until_refused(writers: list[Writer]) -> tuple[list[threading.Thread], l
     return threads, failures
 
 
+def refused_by_stopping(failure: BaseException) -> bool:
+    return not isinstance(failure, Refused) or failure.args[0] == 503
+
+
 def test_stop_under_load_loses_no_acknowledged_write():
     handle = MTurkMock()
     server = MTurkServer(handle, port=0).start()
@@ -371,8 +380,8 @@ def test_stop_under_load_loses_no_acknowledged_write():
     for thread in threads:
         thread.join(5)
         assert not thread.is_alive()
-    assert len(failures) == len(writers)
-    assert sum(len(writer.acknowledged) for writer in writers) > 8
+    assert len(failures) == len(writers) and all(refused_by_stopping(failure) for failure in failures)
+    assert all(writer.acknowledged for writer in writers)
     for writer in writers:
         writer.assert_nothing_lost(handle)
 
@@ -408,7 +417,8 @@ def test_sigterm_under_load_saves_every_acknowledged_write(tmp_path):
             process.kill()
             process.wait()
         process.stdout.close(), process.stderr.close()
-    assert len(failures) == len(writers) and sum(len(writer.acknowledged) for writer in writers) > 4
+    assert len(failures) == len(writers) and all(refused_by_stopping(failure) for failure in failures)
+    assert all(writer.acknowledged for writer in writers)
     restored = MTurkMock()
     restored.load_state(state)
     for writer in writers:
