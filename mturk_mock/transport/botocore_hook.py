@@ -31,8 +31,9 @@ from .. import activation
 from ..constants import DEFAULT_REQUESTER
 from .botocore_compat import access_key, cached_handlers, endpoint_prefix
 from .converter import convert_error, output_converter
-from .pipeline import handle_request
+from .pipeline import Answer, handle_request
 from .protocol import marketplace_for_host
+from .retries import with_client_retries
 
 EVENT_PREFIX = "before-call.mturk."
 ENDPOINT_PREFIX = "mturk-requester"
@@ -55,16 +56,6 @@ _INERT = frozenset(
 )
 
 
-def _only_inert(emitter: HierarchicalEmitter, event_name: str) -> bool:
-    handlers = cached_handlers(emitter, event_name)
-    if handlers is None:  # not looked up yet: the normal path fills the cache
-        return False
-    for handler in handlers:  # noqa: SIM110 - a plain loop: all() over a generator costs more on every call
-        if handler not in _INERT:
-            return False
-    return True
-
-
 def _emit_until_response(
     wrapped: Callable[..., Any], instance: HierarchicalEmitter, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
@@ -74,13 +65,18 @@ def _emit_until_response(
     event_name = args[0] if args else kwargs.get("event_name", "")
     if not event_name.startswith(EVENT_PREFIX):
         return wrapped(*args, **kwargs)
-    if _only_inert(instance, event_name):
-        return answer, answer(mocks[-1], **kwargs)
+    handlers = cached_handlers(instance, event_name)  # None until botocore has looked them up once
+    if handlers is not None:
+        for handler in handlers:
+            if handler not in _INERT:
+                break
+        else:  # only botocore's header handlers would run: answer at once
+            return answer, answer(mocks[-1], emitter=instance, **kwargs)
     handler, response = wrapped(*args, **kwargs)
     if response is None:
         mocks = activation.active  # the client's own handlers ran: the stack may have changed meanwhile
         if mocks:
-            return answer, answer(mocks[-1], **kwargs)
+            return answer, answer(mocks[-1], emitter=instance, **kwargs)
     return handler, response
 
 
@@ -157,8 +153,11 @@ class _Response(AWSResponse):
         self.status_code = status_code
         self._raw_headers = headers
         self._headers: HeadersDict | None = None
-        self.raw = _RawBody(body)
         self._content = body
+
+    @property
+    def raw(self) -> _RawBody:
+        return _RawBody(self._content)
 
     @property
     def headers(self) -> HeadersDict:
@@ -186,23 +185,38 @@ class _RawBody:
 
 
 def answer(
-    mock: Any, *, model: Any, params: dict[str, Any], request_signer: Any = None, **_: Any
+    mock: Any,
+    *,
+    model: Any,
+    params: dict[str, Any],
+    request_signer: Any = None,
+    emitter: HierarchicalEmitter | None = None,
+    **_: Any,
 ) -> tuple[AWSResponse, dict[str, Any]]:
-    """The (http response, parsed) pair botocore expects from a before-call handler."""
-    operation = model.name
+    """The (http response, parsed) pair botocore expects from a before-call handler; for an injected
+    fault, the outcome of the client's own retries (``retries.py``)."""
     url = params["url"]
     marketplace = marketplace_of(url) or mock.default_marketplace
-    result = handle_request(mock, marketplace, requester_of(request_signer), operation, params["body"] or b"{}")
-    status, headers = result.status, result.headers
-    metadata = {
-        "RequestId": result.request_id,
-        "HTTPStatusCode": status,
-        "HTTPHeaders": dict(headers),
-        "RetryAttempts": 0,
-    }
+    requester, body = requester_of(request_signer), params["body"] or b"{}"
+    result = handle_request(mock, marketplace, requester, model.name, body)
+    reply = _reply(url, model.name, result)
+    if result[5] is None or emitter is None:  # no fault was injected
+        return reply
+
+    def again() -> tuple[Answer, tuple[AWSResponse, dict[str, Any]]]:
+        retried = handle_request(mock, marketplace, requester, model.name, body)
+        return retried, _reply(url, model.name, retried)
+
+    return with_client_retries(mock, emitter, model, params, (result, reply), again)
+
+
+def _reply(url: str, operation: str, result: Answer) -> tuple[AWSResponse, dict[str, Any]]:
+    status, wire, body, request_id, headers = result[:5]
+    # The response's header dict is built from ``headers`` only when read, so both may share it.
+    metadata = {"RequestId": request_id, "HTTPStatusCode": status, "HTTPHeaders": headers, "RetryAttempts": 0}
     if status < 300:
-        parsed = output_converter(operation)(result.wire)
+        parsed = output_converter(operation)(wire)
         parsed["ResponseMetadata"] = metadata
     else:
-        parsed = convert_error(result.wire, metadata)
-    return _Response(url, status, headers, result.body), parsed
+        parsed = convert_error(wire, metadata)
+    return _Response(url, status, headers, body), parsed

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from ..constants import DEFAULT_REQUESTER, TARGET_PREFIX
 from ..model import errors
 from ..model.errors import MTurkError
+from . import control
 from .pipeline import Handle, handle_request, refuse
 from .protocol import CONTENT_TYPE, encode_body, error_body, http_date, marketplace_for_host
 
@@ -112,7 +113,13 @@ class MTurkApp:
             return self.refusal(errors.HTTP_LENGTH_REQUIRED(message=message), close=True)
         if len(body) > MAX_BODY_BYTES:
             return self.refusal(too_large(len(body)))
-        if path.partition("?")[0] != "/":
+        route = path.partition("?")[0]
+        if route.startswith(control.CONTROL_PREFIX):  # the mock's own control endpoint, not an MTurk call
+            world = self.handle.world
+            status, answer_body = control.http_answer(self.handle.faults, route, body)
+            control_headers = _headers(world.ids.request_id(), answer_body, http_date(world.clock.now()))
+            return HttpAnswer(status, control_headers, answer_body)
+        if route != "/":
             return self.refusal(errors.HTTP_NOT_FOUND(message=f"No MTurk endpoint at {path!r}; POST to /"))
         marketplace = marketplace_from(headers.get("host"), self.marketplace)
         requester = requester_from(headers.get("authorization"))
