@@ -151,3 +151,12 @@ def test_requester_from_a_hostile_header_is_linear(header):
     worker.start()
     worker.join(1.0)
     assert result == [DEFAULT_REQUESTER], f"still parsing after {time.monotonic() - started:.1f} s"
+
+
+def test_the_control_endpoint_is_routed_and_is_not_a_call(app):
+    from mturk_mock.transport import control
+
+    answer = app.respond("POST", control.CONTROL_PATH, {}, b"{}")
+    assert answer.status == 200 and "rules" in json.loads(answer.body)
+    assert app.respond("GET", control.CONTROL_PATH, {}, b"").status == 405
+    assert app.handle.calls == []
