@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .context import RequestContext
-from .ops import account
+from .ops import account, hits
 from .ops import qualification_types as types
 from .ops import worker_qualifications as workers
 from .pagination import Pagination
@@ -68,5 +68,22 @@ OPERATIONS: Mapping[str, Operation] = _table(
         ),
         Operation("AcceptQualificationRequest", workers.accept_request, writes=True),
         Operation("RejectQualificationRequest", workers.reject_request, writes=True),
+        # HIT types and HITs (spec H§1, H§8.1-8.12)
+        Operation("CreateHITType", hits.create_hit_type, writes=True),
+        Operation("CreateHIT", hits.create_hit, writes=True),
+        Operation("CreateHITWithHITType", hits.create_hit_with_hit_type, writes=True),
+        Operation("GetHIT", hits.get_hit),
+        Operation("ListHITs", hits.list_hits, Pagination("HITs", "CreationTime, then HITId")),
+        Operation(
+            "ListHITsForQualificationType",
+            hits.list_hits_for_qualification_type,
+            Pagination("HITs", "CreationTime, then HITId"),
+        ),
+        Operation("ListReviewableHITs", hits.list_reviewable_hits, Pagination("HITs", "Expiration, then HITId")),
+        Operation("UpdateExpirationForHIT", hits.update_expiration, writes=True),
+        Operation("CreateAdditionalAssignmentsForHIT", hits.create_additional_assignments, writes=True),
+        Operation("UpdateHITReviewStatus", hits.update_review_status, writes=True),
+        Operation("UpdateHITTypeOfHIT", hits.update_hit_type, writes=True),
+        Operation("DeleteHIT", hits.delete_hit, writes=True),
     )
 )

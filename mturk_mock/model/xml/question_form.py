@@ -62,6 +62,11 @@ class QuestionForm:
 
 def parse_question_form(xml: str, *, parameter: str = "Test", qualification_test: bool = True) -> QuestionForm:
     root = parse_document(xml, parameter, "QuestionForm", QUESTION_FORM_NAMESPACES)
+    return read_question_form(root, parameter, qualification_test)
+
+
+def read_question_form(root: Element, parameter: str, qualification_test: bool) -> QuestionForm:
+    """The QuestionForm of a parsed document whose root is a QuestionForm element."""
     form = _FormReader(parameter, split_tag(root.tag)[0], qualification_test)
     form.no_text(root)
     questions: list[Question] = []
