@@ -183,11 +183,13 @@ def _http(code: str, status: int) -> ErrorSpec:
 HTTP_BAD_REQUEST = _http("BadRequest", 400)
 HTTP_NOT_FOUND = _http("NotFound", 404)
 HTTP_METHOD_NOT_ALLOWED = _http("MethodNotAllowed", 405)
+HTTP_REQUEST_TIMEOUT = _http("RequestTimeout", 408)
 HTTP_LENGTH_REQUIRED = _http("LengthRequired", 411)
 HTTP_TOO_LARGE = _http("RequestEntityTooLarge", 413)
 HTTP_URI_TOO_LONG = _http("RequestURITooLong", 414)
 HTTP_HEADERS_TOO_LARGE = _http("RequestHeaderFieldsTooLarge", 431)
 HTTP_NOT_IMPLEMENTED = _http("NotImplemented", 501)
+HTTP_SERVICE_UNAVAILABLE = _http("ServiceUnavailable", 503)
 HTTP_VERSION_NOT_SUPPORTED = _http("HTTPVersionNotSupported", 505)
 
 
