@@ -40,6 +40,8 @@ BOTH_TRANSPORTS_MODULES = frozenset(
         "test_hits",
         "test_hit_questions",
         "test_hit_money",
+        "test_assignments",
+        "test_worker_flow",
     }
 )
 LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1"})

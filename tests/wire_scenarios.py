@@ -167,6 +167,26 @@ HIT_SUCCESS_SCENARIOS: list[Scenario] = [
     ),
     Scenario("delete-hit", "DeleteHIT", lambda client, mock: {"HITId": _expired_hit(client, mock)["HITId"]}),
     Scenario(
+        "block",
+        "CreateWorkerBlock",
+        lambda client, mock: {"WorkerId": "A1B2C3D4E5F6G7", "Reason": "spam"},
+    ),
+    Scenario(
+        "unblock",
+        "DeleteWorkerBlock",
+        lambda client, mock: (
+            client.create_worker_block(WorkerId="A1B2C3D4E5F6G7", Reason="spam")
+            and {"WorkerId": "A1B2C3D4E5F6G7", "Reason": "sorry"}
+        ),
+    ),
+    Scenario(
+        "list-blocks",
+        "ListWorkerBlocks",
+        lambda client, mock: (
+            [client.create_worker_block(WorkerId=f"A{n:013d}", Reason="x" * n) for n in range(3)] and {}
+        ),
+    ),
+    Scenario(
         "list-assignments",
         "ListAssignmentsForHIT",
         lambda client, mock: {"HITId": submitted(mock, client, MaxAssignments=2)["HIT"]["HITId"]},

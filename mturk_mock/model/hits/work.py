@@ -74,9 +74,13 @@ def _check(market: Marketplace, worker_id: str, hit: HIT, action: str, now: floa
 
 
 def discoverable(market: Marketplace, worker_id: str, now: float) -> Iterator[HIT]:
-    """The HITs the worker can find in search: Assignable, not blocked, Discover requirements met."""
+    """The HITs the worker can find in search: Assignable, not blocked, Discover requirements met, and not
+    already taken by the worker [I] (the worker could not accept them)."""
+    live = market.assignments.live
     for hit in market.hits.assignable.values():
-        if not _blocked(market, worker_id, hit) and unmet_requirement(market, worker_id, hit, DISCOVER) is None:
+        if (hit.hit_id, worker_id) in live or _blocked(market, worker_id, hit):
+            continue
+        if unmet_requirement(market, worker_id, hit, DISCOVER) is None:
             yield hit
 
 
