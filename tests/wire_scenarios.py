@@ -87,6 +87,14 @@ def _requirement(client) -> list[dict]:
     ]
 
 
+NOTIFICATION = {
+    "Destination": "https://sqs.us-east-1.amazonaws.com/123456789012/mturk-events",
+    "Transport": "SQS",
+    "Version": "2014-08-15",
+    "EventTypes": ["AssignmentSubmitted", "HITReviewable"],
+}
+
+
 def _expired_hit(client, mock):
     hit = create_hit(client, MaxAssignments=2)
     mock.clock.advance(3601)
@@ -211,6 +219,16 @@ HIT_SUCCESS_SCENARIOS: list[Scenario] = [
             "AssignmentId": submitted(mock, client)["Assignment"]["AssignmentId"],
             "RequesterFeedback": "no",
         },
+    ),
+    Scenario(
+        "notification-settings",
+        "UpdateNotificationSettings",
+        lambda client, mock: {"HITTypeId": create_hit_type(client), "Notification": NOTIFICATION, "Active": True},
+    ),
+    Scenario(
+        "test-event",
+        "SendTestEventNotification",
+        lambda client, mock: {"Notification": NOTIFICATION, "TestEventType": "AssignmentSubmitted"},
     ),
 ]
 
@@ -353,6 +371,15 @@ ERROR_SCENARIOS: list[Scenario] = [
         lambda client, mock: {
             "QualificationTypeId": create_type(client)["QualificationTypeId"],
             "WorkerId": "nonsense",
+        },
+        error="ParameterValidationError",
+    ),
+    Scenario(
+        "notification-destination",
+        "UpdateNotificationSettings",
+        lambda client, mock: {
+            "HITTypeId": create_hit_type(client),
+            "Notification": {**NOTIFICATION, "Destination": "arn:aws:sns:us-east-1:123456789012:mturk-events"},
         },
         error="ParameterValidationError",
     ),

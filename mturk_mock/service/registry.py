@@ -16,7 +16,7 @@ from typing import Any
 from ..model import errors
 from ..model.errors import ErrorSpec
 from .context import RequestContext
-from .ops import account, assignments, blocks, hits
+from .ops import account, assignments, blocks, hits, notifications
 from .ops import qualification_types as types
 from .ops import worker_qualifications as workers
 from .pagination import Pagination
@@ -104,5 +104,8 @@ OPERATIONS: Mapping[str, Operation] = _table(
             "DeleteWorkerBlock", blocks.delete, writes=True, parameter_errors={"WorkerId": errors.WORKER_ID_INVALID}
         ),
         Operation("ListWorkerBlocks", blocks.list_blocks, Pagination("WorkerBlocks", "the order they were made")),
+        # Notifications (spec H§6, H§8.23-8.24)
+        Operation("UpdateNotificationSettings", notifications.update_settings, writes=True),
+        Operation("SendTestEventNotification", notifications.send_test_event, writes=True),
     )
 )
