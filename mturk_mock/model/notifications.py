@@ -8,9 +8,9 @@ in the service's key order, and the delivery (``transport/delivery.py``) encodes
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -124,7 +124,7 @@ def test_event(event_type: str, requester: str, now: float) -> Event:
 
 def event_timestamp(epoch: float) -> str:
     """UTC, whole seconds, as every observed message writes it: 2019-08-09T21:17:16Z."""
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
 
 
 def document(event: Event, doc_id: str, source_account: str, customer_id: str, version: str) -> dict[str, Any]:

@@ -84,6 +84,7 @@ class Outbox:
         self.messages: list[NotificationMessage] = []
         self.changed = threading.Condition(threading.Lock())  # notified when a message is recorded
         self.identities: dict[str, tuple[str, str]] = {}  # requester -> (SourceAccount, CustomerId)
+        self._derived: dict[str, tuple[str, str]] = {}  # the default identities made so far
         self.serial = 0  # messages made so far: EventDocIds are derived from it
         self._secret = secret
         self._sending = threading.Lock()
@@ -99,8 +100,10 @@ class Outbox:
         self.pending.append(Notice(marketplace, event, spec, doc_id, account, customer, test))
 
     def identity(self, requester: str) -> tuple[str, str]:
-        found = self.identities.get(requester)
-        return found if found is not None else default_identity(requester)
+        found = self.identities.get(requester) or self._derived.get(requester)
+        if found is None:
+            found = self._derived[requester] = default_identity(requester)
+        return found
 
     def set_identity(self, requester: str, source_account: str, customer_id: str) -> None:
         check_identity(source_account, customer_id)

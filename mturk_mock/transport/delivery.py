@@ -34,6 +34,7 @@ from ..model.notifications import EMAIL, SNS, SQS
 from ..model.outbox import DELIVERED, FAILED, RECORDED, Notice, NotificationMessage
 
 log = logging.getLogger("mturk_mock")
+_encode = json.JSONEncoder(separators=(",", ":")).encode  # compact, as the service writes it
 _MOTO = "moto"  # the route of messages moto answers in-process
 _SECRET = "mturk-mock"  # moto, ElasticMQ and LocalStack accept any credentials
 
@@ -78,7 +79,7 @@ class Courier:
 
     def deliver(self, notice: Notice) -> NotificationMessage:
         document = notice.document()
-        body = json.dumps(document, separators=(",", ":"))
+        body = _encode(document)
         spec, event = notice.spec, notice.event
         status, error, envelope, message_id = RECORDED, None, None, None
         sent_at = self.now()
