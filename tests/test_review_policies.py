@@ -185,6 +185,25 @@ def test_simple_plurality_extends_the_hit_until_workers_agree(mturk_client, mtur
     assert mturk_client.get_hit(HITId=hit_id)["HIT"]["HITStatus"] == "Reviewable"
 
 
+def test_a_hit_that_expires_unworked_is_reviewed_at_each_expiration(mturk_client, mturk_mock):
+    policy = plurality(
+        ["label"], ExtendIfHITAgreementScoreIsLessThan=50, ExtendMaximumAssignments=2, ExtendMinimumTimeInSeconds=600
+    )
+    hit_id = create_hit(mturk_client, LifetimeInSeconds=60, HITReviewPolicy=policy)["HITId"]
+    mturk_mock.clock.advance(61)  # expired at START + 60, reviewed and extended at that instant
+    hit = mturk_client.get_hit(HITId=hit_id)["HIT"]
+    assert (hit["HITStatus"], hit["MaxAssignments"]) == ("Assignable", 2)
+    assert hit["Expiration"] == dt.datetime.fromtimestamp(START + 660, dt.timezone.utc)
+    assert mturk_client.list_reviewable_hits()["NumResults"] == 0
+    events = mturk_mock.world.marketplace("sandbox").events.log
+    assert [e.event_type for e in events] == ["HITCreated", "HITExpired", "HITReviewable", "HITExtended", "HITExtended"]
+    mturk_mock.clock.advance(3600)  # expired again at START + 660: reviewed again, at its maximum
+    assert [h["HITId"] for h in mturk_client.list_reviewable_hits()["HITs"]] == [hit_id]
+    actions = _everything(mturk_client, hit_id)["HITReviewReport"]["ReviewActions"]
+    assert [a["CompleteTime"].timestamp() for a in actions] == [START + 60, START + 660]
+    assert "already has 2 assignments" in actions[1]["Result"]
+
+
 # -- ScoreMyKnownAnswers -------------------------------------------------------------------------------
 
 

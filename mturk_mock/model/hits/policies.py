@@ -140,9 +140,10 @@ class _Parameters:
         answers: dict[str, frozenset[str]] = {}
         for entry in entries:
             question = entry.get("Key")
-            if not isinstance(question, str) or not question.strip() or question in answers:
+            if not isinstance(question, str) or not question.strip() or question.strip() in answers:
                 raise self.refuse(question)
-            answers[question] = frozenset(value.strip() for value in entry.get("Values") or () if value.strip())
+            values = entry.get("Values") or ()
+            answers[question.strip()] = frozenset(value.strip() for value in values if value.strip())
         return MappingProxyType(answers)
 
     def extension(
@@ -178,8 +179,8 @@ def _known_answers(parameters: _Parameters) -> KnownAnswersPolicy:
 
 
 def _plurality(parameters: _Parameters) -> PluralityPolicy:
-    question_ids = parameters.values("QuestionIds", required=True) or []
-    if not all(question.strip() for question in question_ids):
+    question_ids = [question.strip() for question in parameters.values("QuestionIds", required=True) or []]
+    if not all(question_ids):
         raise parameters.refuse(question_ids)
     threshold = parameters.integer("QuestionAgreementThreshold", 0, 100, required=True)
     disregard = parameters.boolean("DisregardAssignmentIfRejected", required=True)
