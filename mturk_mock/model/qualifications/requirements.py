@@ -64,7 +64,7 @@ class Requirement:
             return value in self.integer_values
         if comparator == "NotIn":
             return value not in self.integer_values
-        return _COMPARE[comparator](value, self.integer_values[0])
+        return bool(_COMPARE[comparator](value, self.integer_values[0]))
 
     def guards_action(self, action: str) -> bool:
         """Whether the requirement applies to ``action`` (Discover, Preview or Accept)."""
