@@ -50,7 +50,7 @@ class Handle:
     @property
     def notifications(self) -> list[Notification]:
         """Messages MTurk would have sent to workers (grants with SendNotification, revokes with a
-        Reason, rejected requests), oldest first."""
+        Reason, rejected requests, NotifyWorkers messages), oldest first."""
         return self.world.notifications
 
     def reset(self) -> None:

@@ -15,22 +15,11 @@ from mturk_mock.constants import DEFAULT_REQUESTER
 from mturk_mock.transport.http_app import MTurkApp
 
 from .helpers import create_hit, parameter_error, request_error, requester_client
-from .samples import SCHEMAS
+from .samples import UPLOAD_FORM
 
 START = 1_800_000_000
 WORKER, OTHER = "A1111111111111", "A2222222222222"
 NOT_WORKED = "Cannot send a notification to a worker who has not done any work for you"
-UPLOAD_FORM = (
-    f'<QuestionForm xmlns="{SCHEMAS}2005-10-01/QuestionForm.xsd">'
-    "<Question><QuestionIdentifier>photo</QuestionIdentifier><QuestionContent><Text>Photo</Text></QuestionContent>"
-    "<AnswerSpecification><FileUploadAnswer><MaxFileSizeInBytes>100</MaxFileSizeInBytes>"
-    "<MinFileSizeInBytes>1</MinFileSizeInBytes></FileUploadAnswer></AnswerSpecification></Question>"
-    "<Question><QuestionIdentifier>scan</QuestionIdentifier><QuestionContent><Text>Scan</Text></QuestionContent>"
-    "<AnswerSpecification><FileUploadAnswer><MaxFileSizeInBytes>100</MaxFileSizeInBytes>"
-    "<MinFileSizeInBytes>1</MinFileSizeInBytes></FileUploadAnswer></AnswerSpecification></Question>"
-    "<Question><QuestionIdentifier>note</QuestionIdentifier><QuestionContent><Text>Note</Text></QuestionContent>"
-    "<AnswerSpecification><FreeTextAnswer/></AnswerSpecification></Question></QuestionForm>"
-)
 
 
 @pytest.fixture(autouse=True)

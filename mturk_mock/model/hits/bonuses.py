@@ -64,8 +64,11 @@ class Bonuses:
         # Payments are never removed, so the serial (the tie-break of equal GrantTimes) is the position.
         payment = BonusPayment(worker_id, amount, assignment_id, hit_id, requester, reason, at, len(self.payments) + 1)
         self.payments.append(payment)
-        self.of_hit.setdefault(hit_id, SortedIndex()).insert(payment.key, payment)
-        self.of_assignment.setdefault(assignment_id, SortedIndex()).insert(payment.key, payment)
+        for indexes, key in ((self.of_hit, hit_id), (self.of_assignment, assignment_id)):
+            index = indexes.get(key)
+            if index is None:
+                index = indexes[key] = SortedIndex()
+            index.insert(payment.key, payment)
         return payment
 
     def to_data(self) -> list[list[Any]]:

@@ -50,11 +50,11 @@ def list_bonus_payments(ctx: RequestContext, request: dict[str, Any]) -> Listing
     """The bonuses of one assignment or of every assignment of one HIT, by GrantTime; both: the
     assignment's, which must be of that HIT [I]; neither: E-PVE on HITId [I]. Disposed HITs included."""
     market, hit_id, assignment_id = ctx.market, request.get("HITId"), request.get("AssignmentId")
-    if hit_id is None and assignment_id is None:
-        raise errors.invalid_value("HITId", "")
-    hit = None if hit_id is None else market.hits.get(hit_id, ctx.requester)
     if assignment_id is None:
-        return Listing(market.bonuses.for_hit(hit_id or ""), payment_wire)
+        if hit_id is None:
+            raise errors.invalid_value("HITId", "")
+        return Listing(market.bonuses.for_hit(market.hits.get(hit_id, ctx.requester).hit_id), payment_wire)
+    hit = None if hit_id is None else market.hits.get(hit_id, ctx.requester)
     assignment = market.assignments.visible(assignment_id, ctx.requester)
     if hit is not None and assignment.hit is not hit:
         raise errors.invalid_value("AssignmentId", assignment_id)
