@@ -44,6 +44,13 @@ class BonusPayment:
 _NO_PAYMENTS: SortedIndex[BonusPayment] = SortedIndex()
 
 
+def _index(indexes: dict[str, SortedIndex[BonusPayment]], key: str) -> SortedIndex[BonusPayment]:
+    index = indexes.get(key)
+    if index is None:
+        index = indexes[key] = SortedIndex()
+    return index
+
+
 class Bonuses:
     """Every bonus paid in one marketplace."""
 
@@ -64,11 +71,9 @@ class Bonuses:
         # Payments are never removed, so the serial (the tie-break of equal GrantTimes) is the position.
         payment = BonusPayment(worker_id, amount, assignment_id, hit_id, requester, reason, at, len(self.payments) + 1)
         self.payments.append(payment)
-        for indexes, key in ((self.of_hit, hit_id), (self.of_assignment, assignment_id)):
-            index = indexes.get(key)
-            if index is None:
-                index = indexes[key] = SortedIndex()
-            index.insert(payment.key, payment)
+        key = payment.key
+        _index(self.of_hit, hit_id).insert(key, payment)
+        _index(self.of_assignment, assignment_id).insert(key, payment)
         return payment
 
     def to_data(self) -> list[list[Any]]:
