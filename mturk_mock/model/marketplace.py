@@ -15,6 +15,7 @@ from .events import Event, Events
 from .hits import decisions, work
 from .hits.assignments import Assignments
 from .hits.blocks import Blocks
+from .hits.bonuses import Bonuses
 from .hits.hit_types import HITTypes
 from .hits.hits import HIT, HITs
 from .hits.tokens import Tokens
@@ -49,6 +50,7 @@ class Marketplace:
         self.layouts: dict[str, str] = {}  # HITLayoutId -> template; registered through the handle
         self.assignments = Assignments(self.schedule)
         self.blocks = Blocks()
+        self.bonuses = Bonuses()
         work.on_deadline(self)
         decisions.on_auto_approval(self)
 
@@ -98,6 +100,7 @@ class Marketplace:
             "layouts": dict(self.layouts),
             "assignments": self.assignments.to_data(),
             "blocks": self.blocks.to_data(),
+            "bonuses": self.bonuses.to_data(),
         }
 
     def load_data(self, data: dict[str, Any], now: float) -> None:
@@ -119,3 +122,4 @@ class Marketplace:
         self.assignments.load_data(data.get("assignments", {}), self.hits.by_id)
         self.assignments.reschedule()
         self.blocks.load_data(data.get("blocks", []))
+        self.bonuses.load_data(data.get("bonuses", []))
