@@ -15,6 +15,7 @@ from .events import Event, Events
 from .hits import decisions, reviewing, work
 from .hits.assignments import Assignments
 from .hits.blocks import Blocks
+from .hits.bonuses import Bonuses
 from .hits.hit_types import HITTypes
 from .hits.hits import HIT, HITs
 from .hits.reviews import Reviews
@@ -51,6 +52,7 @@ class Marketplace:
         self.assignments = Assignments(self.schedule)
         self.blocks = Blocks()
         self.reviews = Reviews(self.schedule)  # review policies' results, actions and planned runs
+        self.bonuses = Bonuses()
         work.on_deadline(self)
         decisions.on_auto_approval(self)
         reviewing.on_review(self)
@@ -104,6 +106,7 @@ class Marketplace:
             "assignments": self.assignments.to_data(),
             "blocks": self.blocks.to_data(),
             "reviews": self.reviews.to_data(),
+            "bonuses": self.bonuses.to_data(),
         }
 
     def load_data(self, data: dict[str, Any], now: float) -> None:
@@ -127,3 +130,4 @@ class Marketplace:
         self.blocks.load_data(data.get("blocks", []))
         self.reviews.load_data(data.get("reviews", {}), self.hits.by_id.values())
         self.reviews.reschedule()
+        self.bonuses.load_data(data.get("bonuses", []))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +64,7 @@ class Requirement:
             return value in self.integer_values
         if comparator == "NotIn":
             return value not in self.integer_values
-        return bool(_COMPARE[comparator](value, self.integer_values[0]))
+        return _COMPARE[comparator](value, self.integer_values[0])
 
     def guards_action(self, action: str) -> bool:
         """Whether the requirement applies to ``action`` (Discover, Preview or Accept)."""
@@ -75,7 +75,7 @@ class Requirement:
         return self.guards == DISCOVER
 
 
-_COMPARE = {
+_COMPARE: dict[str, Callable[[int, int], bool]] = {
     "LessThan": operator.lt,
     "LessThanOrEqualTo": operator.le,
     "GreaterThan": operator.gt,
