@@ -232,3 +232,28 @@ def test_only_the_listed_event_types_are_sent(mturk_client, mturk_mock):
     messages = mturk_mock.events.wait_for(count=2)
     assert [m.event_type for m in messages] == ["AssignmentSubmitted", "HITReviewable"]
     assert mturk_mock.events.wait_for("HITReviewable", hit_id=hit_id)[0].hit_id == hit_id
+
+
+def test_review_policy_decisions_send_the_events_of_the_api(mturk_client, mturk_mock):
+    policy = {
+        "PolicyName": "ScoreMyKnownAnswers/2011-09-01",
+        "Parameters": [
+            {"Key": "AnswerKey", "MapEntries": [{"Key": "label", "Values": ["cat"]}]},
+            {"Key": "ApproveIfKnownAnswerScoreIsAtLeast", "Values": ["100"]},
+            {"Key": "RejectIfKnownAnswerScoreIsLessThan", "Values": ["100"]},
+        ],
+    }
+    line = Timeline(mturk_client, mturk_mock)
+    hit_id = line.hit(MaxAssignments=2, AssignmentReviewPolicy=policy)
+    line.sent()
+    for label in ("cat", "dog"):
+        mturk_mock.worker().accept(hit_id).submit({"label": label})
+    assert [event for event, _ in line.sent()] == [
+        "AssignmentAccepted",
+        "AssignmentSubmitted",
+        "AssignmentApproved",  # by the policy, at the submit's instant
+        "AssignmentAccepted",
+        "AssignmentSubmitted",
+        "HITReviewable",
+        "AssignmentRejected",
+    ]
