@@ -139,10 +139,12 @@ class Courier:
 
         if self._session is None:
             self._session = botocore.session.Session()
+        service = transport.lower()
         client = self._session.create_client(
-            transport.lower(),
+            service,
             region_name=region,
-            endpoint_url=endpoint,
+            # moto answers the AWS host; spelled out so that no AWS_ENDPOINT_URL setting redirects it
+            endpoint_url=endpoint or f"https://{service}.{region}.amazonaws.com",
             aws_access_key_id=account or "000000000000",  # LocalStack reads the account from the key
             aws_secret_access_key=_SECRET,
             config=Config(retries={"total_max_attempts": 1}, connect_timeout=2, read_timeout=10),
