@@ -303,3 +303,33 @@ def test_serve_refuses_an_endpoint_that_is_not_a_url(capsys):
     assert "--sqs-endpoint must be an http:// or https:// URL" in capsys.readouterr().err
     with pytest.raises(ValueError, match="sns_endpoint"):
         MTurkMock(sns_endpoint="ftp://example.org")
+
+
+def test_the_server_sends_in_the_background_once_each_in_event_order():
+    handle = MTurkMock()
+    with MTurkServer(handle) as server:
+        client = aws("mturk", server.url)
+        hit_type = create_hit_type(client)
+        client.update_notification_settings(HITTypeId=hit_type, Notification=spec(events=EVERY_EVENT))
+        failures: list[BaseException] = []
+
+        clients = [aws("mturk", server.url) for _ in range(6)]  # made here: client creation is not thread-safe
+
+        def requester(own) -> None:
+            try:
+                for _ in range(10):
+                    hit_id = create_hit(own, hit_type)["HITId"]
+                    own.update_expiration_for_hit(HITId=hit_id, ExpireAt=0)
+            except BaseException as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=requester, args=(own,)) for own in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert not failures
+        messages = handle.events.wait_for(count=6 * 10 * 3)  # created, expired, reviewable
+    log = handle.world.marketplace("sandbox").events.log
+    assert [(m.event_type, m.hit_id) for m in messages] == [(e.event_type, e.hit_id) for e in log]
+    assert len({m.doc_id for m in messages}) == len(messages) == 180
