@@ -55,7 +55,7 @@ _INERT = frozenset(
 )
 
 
-def _only_inert(emitter: HierarchicalEmitter, event_name: str) -> bool:
+def only_inert(emitter: HierarchicalEmitter, event_name: str) -> bool:
     handlers = cached_handlers(emitter, event_name)
     if handlers is None:  # not looked up yet: the normal path fills the cache
         return False
@@ -74,7 +74,7 @@ def _emit_until_response(
     event_name = args[0] if args else kwargs.get("event_name", "")
     if not event_name.startswith(EVENT_PREFIX):
         return wrapped(*args, **kwargs)
-    if _only_inert(instance, event_name):
+    if only_inert(instance, event_name):
         return answer, answer(mocks[-1], **kwargs)
     handler, response = wrapped(*args, **kwargs)
     if response is None:
@@ -84,7 +84,9 @@ def _emit_until_response(
     return handler, response
 
 
-def _send(wrapped: Callable[..., Any], instance: Endpoint, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def block_send(wrapped: Callable[..., Any], instance: Endpoint, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Refuses an MTurk request at the HTTP layer; returns what the wrapped ``_send`` returns (aiobotocore's
+    coroutine too, so the same guard serves both)."""
     if activation.active and ENDPOINT_PREFIX in endpoint_prefix(instance):
         request = args[0] if args else kwargs.get("request")
         raise NetworkBlocked(
@@ -100,9 +102,10 @@ def _no_network_credentials(
     return None if activation.active else wrapped(*args, **kwargs)
 
 
-_PATCHES: tuple[tuple[type, str, Callable[..., Any]], ...] = (
+Patches = tuple[tuple[type, str, Callable[..., Any]], ...]
+_PATCHES: Patches = (
     (HierarchicalEmitter, "emit_until_response", _emit_until_response),
-    (Endpoint, "_send", _send),
+    (Endpoint, "_send", block_send),
     (_credentials.InstanceMetadataProvider, "load", _no_network_credentials),
     (_credentials.ContainerProvider, "load", _no_network_credentials),
 )
@@ -117,17 +120,25 @@ def _wrapped_by(attribute: object, wrapper: Callable[..., Any]) -> bool:
     return False
 
 
-def install() -> None:
-    for owner, name, wrapper in _PATCHES:
+def apply_patches(patches: Patches) -> None:
+    for owner, name, wrapper in patches:
         if not _wrapped_by(vars(owner).get(name), wrapper):
             wrapt.wrap_function_wrapper(owner, name, wrapper)
 
 
-def uninstall() -> None:
-    for owner, name, wrapper in _PATCHES:
+def remove_patches(patches: Patches) -> None:
+    for owner, name, wrapper in patches:
         current = vars(owner).get(name)
         if isinstance(current, wrapt.FunctionWrapper) and current._self_wrapper is wrapper:
             setattr(owner, name, current.__wrapped__)
+
+
+def install() -> None:
+    apply_patches(_PATCHES)
+
+
+def uninstall() -> None:
+    remove_patches(_PATCHES)
 
 
 _HOSTS: dict[str, str | None] = {}
@@ -149,7 +160,7 @@ def requester_of(request_signer: object) -> str:
     return access_key(request_signer) or DEFAULT_REQUESTER
 
 
-class _Response(AWSResponse):
+class Response(AWSResponse):
     """An AWSResponse whose case-insensitive header dict is built only if somebody reads it."""
 
     def __init__(self, url: str, status_code: int, headers: dict[str, str], body: bytes) -> None:
@@ -157,7 +168,7 @@ class _Response(AWSResponse):
         self.status_code = status_code
         self._raw_headers = headers
         self._headers: HeadersDict | None = None
-        self.raw = _RawBody(body)
+        self.raw = RawBody(body)
         self._content = body
 
     @property
@@ -171,7 +182,7 @@ class _Response(AWSResponse):
         self._headers = HeadersDict(value)
 
 
-class _RawBody:
+class RawBody:
     __slots__ = ("_body",)
 
     def __init__(self, body: bytes) -> None:
@@ -185,24 +196,36 @@ class _RawBody:
         return body
 
 
-def answer(
-    mock: Any, *, model: Any, params: dict[str, Any], request_signer: Any = None, **_: Any
-) -> tuple[AWSResponse, dict[str, Any]]:
-    """The (http response, parsed) pair botocore expects from a before-call handler."""
-    operation = model.name
-    url = params["url"]
-    marketplace = marketplace_of(url) or mock.default_marketplace
-    result = handle_request(mock, marketplace, requester_of(request_signer), operation, params["body"] or b"{}")
-    status, headers = result.status, result.headers
-    metadata = {
-        "RequestId": result.request_id,
-        "HTTPStatusCode": status,
-        "HTTPHeaders": dict(headers),
-        "RetryAttempts": 0,
-    }
-    if status < 300:
-        parsed = output_converter(operation)(result.wire)
-        parsed["ResponseMetadata"] = metadata
-    else:
-        parsed = convert_error(result.wire, metadata)
-    return _Response(url, status, headers, result.body), parsed
+Answerer = Callable[..., tuple[AWSResponse, dict[str, Any]]]
+
+
+def make_answer(response_class: Callable[[str, int, dict[str, str], bytes], AWSResponse]) -> Answerer:
+    """The before-call answer of one client family, whose responses are ``response_class`` (aiobotocore's
+    are awaitable); everything else is shared, so both families get the same bytes and parsed answers."""
+
+    def answer(
+        mock: Any, *, model: Any, params: dict[str, Any], request_signer: Any = None, **_: Any
+    ) -> tuple[AWSResponse, dict[str, Any]]:
+        """The (http response, parsed) pair botocore expects from a before-call handler."""
+        operation = model.name
+        url = params["url"]
+        marketplace = marketplace_of(url) or mock.default_marketplace
+        result = handle_request(mock, marketplace, requester_of(request_signer), operation, params["body"] or b"{}")
+        status, headers = result.status, result.headers
+        metadata = {
+            "RequestId": result.request_id,
+            "HTTPStatusCode": status,
+            "HTTPHeaders": dict(headers),
+            "RetryAttempts": 0,
+        }
+        if status < 300:
+            parsed = output_converter(operation)(result.wire)
+            parsed["ResponseMetadata"] = metadata
+        else:
+            parsed = convert_error(result.wire, metadata)
+        return response_class(url, status, headers, result.body), parsed
+
+    return answer
+
+
+answer = make_answer(Response)
