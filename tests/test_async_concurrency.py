@@ -9,7 +9,7 @@ import threading
 
 from mturk_mock import mock_mturk
 
-from .aio_clients import FLAVORS, aio_client, sync_client
+from .aio_clients import INSTALLED, OTHER_FLAVOR, aio_client, sync_client
 
 COROUTINES = 200
 OWNER = "AKIACONCURRENT"
@@ -33,7 +33,7 @@ def test_200_coroutines_granting_on_one_type_lose_nothing():
     async def main():
         async with (
             aio_client("aiobotocore", access_key=OWNER) as client,
-            aio_client("aioboto3", access_key=OWNER) as other,
+            aio_client(OTHER_FLAVOR, access_key=OWNER) as other,
         ):
             created = await client.create_qualification_type(
                 Name="shared", Description="d", QualificationTypeStatus="Active"
@@ -60,7 +60,7 @@ def test_200_coroutines_granting_on_one_type_lose_nothing():
 
 def test_200_coroutines_overwriting_one_grant_leave_the_last_applied_value():
     async def main():
-        async with aio_client("aioboto3", access_key=OWNER) as client:
+        async with aio_client(OTHER_FLAVOR, access_key=OWNER) as client:
             created = await client.create_qualification_type(
                 Name="contended", Description="d", QualificationTypeStatus="Active"
             )
@@ -131,7 +131,8 @@ def test_event_loops_threads_and_boto3_clients_share_one_state():
         prefixes = [f"AL{index}" for index in range(loops)] + [f"AS{index}" for index in range(sync_threads)]
         threads = [
             threading.Thread(
-                target=guarded, args=(asyncio.run, loop_work(type_id, prefixes[index], FLAVORS[index % 2]))
+                target=guarded,
+                args=(asyncio.run, loop_work(type_id, prefixes[index], INSTALLED[index % len(INSTALLED)])),
             )
             for index in range(loops)
         ] + [threading.Thread(target=guarded, args=(sync_work, type_id, prefix)) for prefix in prefixes[loops:]]

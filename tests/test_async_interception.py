@@ -15,7 +15,6 @@ import wrapt
 from aiobotocore.credentials import AioContainerProvider, AioInstanceMetadataProvider
 from aiobotocore.endpoint import AioEndpoint
 from aiobotocore.hooks import AioHierarchicalEmitter
-from aiobotocore.stub import AioStubber
 from botocore.config import Config
 from botocore.exceptions import HTTPClientError
 
@@ -23,7 +22,12 @@ import mturk_mock
 from mturk_mock import NetworkBlocked, mock_mturk
 from mturk_mock.transport.botocore_hook import only_inert
 
-from .aio_clients import FLAVORS, SANDBOX, aio_client, refuse_network
+try:
+    from aiobotocore.stub import AioStubber
+except ImportError:  # older aiobotocore: botocore's Stubber serves async clients too
+    from botocore.stub import Stubber as AioStubber
+
+from .aio_clients import FLAVORS, OTHER_FLAVOR, SANDBOX, aio_client, refuse_network
 
 ONE_ATTEMPT = Config(retries={"total_max_attempts": 1, "mode": "legacy"})
 PATCHED = (
@@ -81,11 +85,11 @@ import asyncio, socket, sys
 def refuse(*args, **kwargs):
     raise AssertionError("network access attempted")
 socket.socket.connect = socket.create_connection = socket.getaddrinfo = refuse
-import aioboto3, botocore
+import botocore
+from aiobotocore.session import get_session
 from botocore.config import Config
-from botocore.exceptions import HTTPClientError
 async def main():
-    async with aioboto3.Session().client(
+    async with get_session().create_client(
         "mturk", region_name="sandbox", config=Config(signature_version=botocore.UNSIGNED)
     ) as client:
         assert "mturk_mock" not in sys.modules
@@ -215,7 +219,7 @@ def test_the_decorator_covers_tasks_executors_and_nested_mocks():
 
 
 async def _balance_of_new_client() -> str:
-    async with aio_client("aioboto3") as client:
+    async with aio_client(OTHER_FLAVOR) as client:
         return await _balance(client)
 
 
