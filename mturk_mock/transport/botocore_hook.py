@@ -13,6 +13,9 @@ The wrappers are applied at the first activation over whatever is there then, so
 made earlier stay in the chain; at the last deactivation each wrapper is taken out if it is still the
 outermost, and otherwise (another tool patched over it meanwhile) stays inside that tool's patch,
 passing every call straight through while no mock is active.
+
+``aiobotocore_hook`` applies the same rules to aiobotocore's classes with these helpers (``make_answer``,
+``block_send``, ``only_inert``, ``apply_patches``), so both client families get the same answers.
 """
 
 from __future__ import annotations
