@@ -1,105 +1,111 @@
-"""Per-call cost through the mock against botocore's Stubber answering the same operation, and the
-cost of activate + deactivate. Prints figures; it is not a pass/fail test.
+"""Per-call cost of every implemented operation through the mock, against botocore's Stubber answering
+the same operation with the same response content on the same client, and the cost of activate +
+deactivate. Prints figures; it is not a pass/fail test.
 
-    python3 benchmarks/bench_foundation.py [--calls N] [--rounds R]
+    python3 benchmarks/bench_foundation.py [--calls N] [--rounds R] [--only Operation ...]
 
-Both sides run interleaved in one process, round after round, and the median round is reported,
-so that a noisy machine moves both figures alike.
+For each operation the mock answers one call first; its parsed answer (without ResponseMetadata) is what
+the Stubber returns. Then both run interleaved, round after round, on one client (the Stubber is active
+only during its rounds, the mock only during its own), and the median round is reported, so that a
+noisy machine moves both figures alike. The mock runs with its defaults (call log on). Operations that
+create state (CreateQualificationType...) get a fresh argument on every call, on both sides.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
+import itertools
 import statistics
+import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import boto3
 import botocore
 from botocore.config import Config
 from botocore.stub import Stubber
 
-from mturk_mock import World, mock_mturk_qual
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scenarios import SCENARIOS, Scenario
 
-SANDBOX = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
-TYPE_ID = "3SAMPLETYPE0000000000000000000"
-QUALIFICATION_TYPE = {
-    "QualificationTypeId": TYPE_ID,
-    "CreationTime": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
-    "Name": "bench",
-    "Description": "d",
-    "QualificationTypeStatus": "Active",
-    "IsRequestable": True,
-    "AutoGranted": False,
-}
-OPERATIONS = {
-    "GetAccountBalance": ("get_account_balance", {}, {"AvailableBalance": "10000.00"}),
-    "GetQualificationType": (
-        "get_qualification_type",
-        {"QualificationTypeId": TYPE_ID},
-        {"QualificationType": QUALIFICATION_TYPE},
-    ),
-}
+from mturk_mock import MTurkMock, World, mock_mturk
+from mturk_mock.constants import ENDPOINTS
+
+TARGET = 1.10
 
 
-def _world() -> World:
-    """A marketplace holding the qualification type the benchmark reads."""
-    world = World()
-    world.marketplace("sandbox").qualification_types.create(
-        TYPE_ID, "<default>", 1_767_225_600.0, name="bench", description="d", status="Active"
-    )
-    return world
-
-
-def _client(session):
-    return session.client(
-        "mturk", region_name="us-east-1", endpoint_url=SANDBOX, config=Config(signature_version=botocore.UNSIGNED)
+def _client() -> Any:
+    return boto3.session.Session().client(
+        "mturk",
+        region_name="us-east-1",
+        endpoint_url=ENDPOINTS["sandbox"],
+        config=Config(signature_version=botocore.UNSIGNED),
     )
 
 
-def _per_call(function, calls: int) -> float:
+def _timed(call: Callable[[], object], calls: int) -> float:
     start = time.perf_counter()
     for _ in range(calls):
-        function()
+        call()
     return (time.perf_counter() - start) / calls * 1e6
 
 
-def bench_operation(name: str, calls: int, rounds: int) -> tuple[float, float]:
-    method, kwargs, stub_reply = OPERATIONS[name]
-    session = boto3.session.Session()
-    stubbed, mocked = _client(session), _client(session)
-    stubber = Stubber(stubbed)
-    stubber.activate()
-    world = _world()
+def _timed_calls(method: Callable[..., object], arguments: list[dict[str, Any]]) -> float:
+    start = time.perf_counter()
+    for kwargs in arguments:
+        method(**kwargs)
+    return (time.perf_counter() - start) / len(arguments) * 1e6
+
+
+def bench_operation(scenario: Scenario, calls: int, rounds: int) -> tuple[float, float]:
+    client = _client()
+    mock = MTurkMock(state=World())  # shared state: every activation of the rounds sees what prepare made
+    with mock:
+        state = scenario.prepare(client, mock, 2 * rounds * calls + 2)
+        sample = scenario.call(client, state, 0)
+    sample.pop("ResponseMetadata")
+    method = getattr(client, botocore.xform_name(scenario.operation))
+    counter = itertools.count(1)
+    stubber = Stubber(client)
     stub_times, mock_times = [], []
     for _ in range(rounds):
         for _ in range(calls):
-            stubber.add_response(method, dict(stub_reply), dict(kwargs) or None)
-        # No mock is active while the Stubber runs, so it pays nothing for the mock's existence.
-        stub_times.append(_per_call(lambda: getattr(stubbed, method)(**kwargs), calls))
-        with mock_mturk_qual(state=world, record_calls=False):
-            mock_times.append(_per_call(lambda: getattr(mocked, method)(**kwargs), calls))
+            stubber.add_response(scenario.method, sample)
+        arguments = [scenario.arguments(state, next(counter)) for _ in range(calls)]
+        with stubber:
+            stub_times.append(_timed_calls(method, arguments))
+        arguments = [scenario.arguments(state, next(counter)) for _ in range(calls)]
+        with mock:
+            mock_times.append(_timed_calls(method, arguments))
     return statistics.median(stub_times), statistics.median(mock_times)
 
 
 def bench_activation(cycles: int, rounds: int) -> float:
-    def cycle():
-        mock = mock_mturk_qual()
+    def cycle() -> None:
+        mock = mock_mturk()
         mock.start()
         mock.stop()
 
-    return statistics.median(_per_call(cycle, cycles) for _ in range(rounds))
+    return statistics.median(_timed(cycle, cycles) for _ in range(rounds))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=2000)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--only", nargs="*", help="operations to measure (default: every implemented one)")
     args = parser.parse_args()
-    print(f"per call, median of {args.rounds} rounds x {args.calls} calls (microseconds)")
-    for name in OPERATIONS:
-        stub, mock = bench_operation(name, args.calls, args.rounds)
-        print(f"  {name:<28} Stubber {stub:7.1f}   mturk_mock {mock:7.1f}   ratio {mock / stub:5.2f} (target <= 1.10)")
+    print(f"per call, median of {args.rounds} rounds x {args.calls} calls (microseconds); target ratio <= {TARGET}")
+    worst = 0.0
+    for scenario in SCENARIOS:
+        if args.only and scenario.operation not in args.only:
+            continue
+        stub, mock = bench_operation(scenario, args.calls, args.rounds)
+        worst = max(worst, mock / stub)
+        print(f"  {scenario.label:<44} Stubber {stub:7.1f}   mturk_mock {mock:7.1f}   ratio {mock / stub:5.2f}")
+    print(f"worst ratio {worst:.2f} (target <= {TARGET})")
     activation = bench_activation(args.calls, args.rounds)
     print(f"activate + deactivate: {activation:.1f} us (target <= 60)")
 

@@ -7,9 +7,26 @@ from typing import Any
 
 
 class CallRecord:
-    """One MTurk call as the mock saw it. ``request`` and ``response`` are the wire JSON, decoded on access."""
+    """One MTurk call as the mock saw it. ``request`` and ``response`` are the wire JSON, decoded on access.
 
-    __slots__ = ("operation", "marketplace", "requester", "status", "request_id", "_request", "_response")
+    ``fault`` names what injected the answer (``"rule 1"``, ``"rate limit"``, ``"credentials"``; None for
+    an answer of the model). A client's retries are calls of their own: in-process, ``attempt`` counts
+    them (1 for the first) and ``retry_delay`` is the backoff the client chose after this answer (None
+    when it did not retry). Over HTTP the client retries by itself and these stay 1 and None.
+    """
+
+    __slots__ = (
+        "operation",
+        "marketplace",
+        "requester",
+        "status",
+        "request_id",
+        "_request",
+        "_response",
+        "fault",
+        "attempt",
+        "retry_delay",
+    )
 
     def __init__(
         self,
@@ -20,6 +37,7 @@ class CallRecord:
         status: int,
         response: bytes,
         request_id: str,
+        fault: str | None = None,
     ) -> None:
         self.operation = operation
         self.marketplace = marketplace
@@ -28,6 +46,9 @@ class CallRecord:
         self.request_id = request_id
         self._request = request
         self._response = response
+        self.fault = fault
+        self.attempt = 1
+        self.retry_delay: float | None = None
 
     @property
     def request(self) -> dict[str, Any]:
@@ -53,4 +74,5 @@ class CallRecord:
 
     def __repr__(self) -> str:
         outcome = "ok" if self.ok else self.error_code
-        return f"<CallRecord {self.operation} {self.marketplace} {outcome}>"
+        fault = f" injected by {self.fault}" if self.fault else ""
+        return f"<CallRecord {self.operation} {self.marketplace} {outcome}{fault}>"

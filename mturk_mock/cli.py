@@ -52,6 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="load the marketplace from FILE if it exists, and write it back on a clean shutdown",
     )
+    serve.add_argument(
+        "--faults",
+        metavar="JSON|FILE",
+        help="inject faults: a faults document (rules, rate_limit, credentials, access_keys; see README), "
+        "inline or in FILE; change them later with POST /_mturk_mock/faults",
+    )
+    serve.add_argument(
+        "--search-lag",
+        type=float,
+        metavar="SECONDS",
+        help="created or updated qualification types show in searches only after SECONDS on the mock clock",
+    )
     serve.add_argument("--verbose", "-v", action="store_true", help="log every request to stderr")
     operations = commands.add_parser(
         "operations",
@@ -109,13 +121,35 @@ def _handle(marketplace: str, state: str | None) -> MTurkMock:
     return handle
 
 
-def serve(host: str, port: int, marketplace: str, verbose: bool = False, state: str | None = None) -> int:
+def _configure(handle: MTurkMock, faults: str | None, search_lag: float | None) -> None:
+    from .transport import control
+
+    if search_lag is not None:  # after a loaded state, whose settings it overrides
+        handle.world.set_search_lag(search_lag)
+    if faults is not None:
+        control.configure(handle.faults, control.read_document(faults))
+
+
+def serve(
+    host: str,
+    port: int,
+    marketplace: str,
+    verbose: bool = False,
+    state: str | None = None,
+    faults: str | None = None,
+    search_lag: float | None = None,
+) -> int:
     from .transport.http_server import MTurkServer
 
     try:
         handle = _handle(marketplace, state)
     except (OSError, ValueError) as exc:  # never start over a state file we could not read: it would be lost
         print(f"mturk-mock: cannot load state from {state}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        _configure(handle, faults, search_lag)
+    except (OSError, ValueError, TypeError) as exc:
+        print(f"mturk-mock: bad fault options: {exc}", file=sys.stderr)
         return 1
     try:
         server = MTurkServer(handle, host=host, port=port, marketplace=marketplace, verbose=verbose)
@@ -161,4 +195,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "operations":
         return operations(args.json)
-    return serve(args.host, args.port, args.marketplace, args.verbose, args.state)
+    return serve(args.host, args.port, args.marketplace, args.verbose, args.state, args.faults, args.search_lag)

@@ -9,9 +9,11 @@ from collections.abc import Iterable, Mapping
 from .calls import CallRecord
 from .constants import SANDBOX, check_marketplace
 from .model.clock import Clock
+from .model.fault_settings import FaultOptions
 from .model.qualifications import workflow
 from .model.workers import Notification
 from .model.world import World
+from .service.faults import Faults
 from .simulation import SimulatedWorker, make_worker
 from .state_file import read_state, write_state
 
@@ -20,11 +22,14 @@ class Handle:
     """State, call log and helpers of one mock. Attributes keep their identity for the handle's whole life:
     ``reset()`` and ``load_state()`` change what they hold, never which objects they are."""
 
-    def __init__(self, world: World, marketplace: str = SANDBOX, record_calls: bool = True) -> None:
+    def __init__(
+        self, world: World, marketplace: str = SANDBOX, record_calls: bool = True, faults: FaultOptions | None = None
+    ) -> None:
         self.default_marketplace = check_marketplace(marketplace)
         self.world = world
         self.calls: list[CallRecord] = []
         self.recording = record_calls
+        self.faults = Faults(faults)  # failures on purpose: rules, a rate limit, refused credentials
 
     def record(self, call: CallRecord) -> None:
         self.calls.append(call)  # list.append is atomic: no lock needed
@@ -44,9 +49,11 @@ class Handle:
         return self.world.notifications
 
     def reset(self) -> None:
-        """Back to empty marketplaces, a real-time clock (the same Clock object) and an empty call log."""
+        """Back to empty marketplaces, a real-time clock (the same Clock object), an empty call log, and the
+        faults the mock was made with."""
         self.world.clear()
         self.calls.clear()
+        self.faults.reset()
 
     def worker(self, worker_id: str | None = None, *, marketplace: str | None = None) -> SimulatedWorker:
         """A simulated worker (registered in the marketplace); a new realistic ID when none is given."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 import unittest
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, ParamSpec, TypeVar, cast, overload
 
 import wrapt
@@ -13,7 +13,9 @@ import wrapt
 from . import activation
 from .constants import SANDBOX
 from .handle import Handle
+from .model.fault_settings import FaultOptions, FaultRule, RateLimit
 from .model.world import World
+from .service.service_model import operation_names
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -39,20 +41,39 @@ class MTurkMock(Handle):
         record_calls: bool = True,
         name_reservation: float = 0.0,
         known_workers: str = "any",
+        search_lag: float = 0.0,
+        faults: Iterable[FaultRule | Mapping[str, Any]] = (),
+        rate_limit: RateLimit | float | Mapping[str, Any] | None = None,
+        credentials: str = "any",
+        access_keys: Iterable[str] = (),
+        retry_backoff: str = "record",
     ) -> None:
         world_options: dict[str, Any] = {
             "seed": seed,
             "name_reservation": name_reservation,
             "known_workers": known_workers,
+            "search_lag": search_lag,
+        }
+        fault_options: dict[str, Any] = {
+            "faults": faults,
+            "rate_limit": rate_limit,
+            "credentials": credentials,
+            "access_keys": access_keys,
+            "retry_backoff": retry_backoff,
         }
         world = state if state is not None else World(**world_options)
-        super().__init__(world, marketplace, record_calls)
+        checked = None
+        if faults or rate_limit is not None or credentials != "any" or access_keys or retry_backoff != "record":
+            checked = FaultOptions.of(**fault_options, operations=operation_names)
+            fault_options["faults"] = checked.rules
+        super().__init__(world, marketplace, record_calls, checked)
         self._world_options = world_options
         self._options: dict[str, Any] = {
             "state": state,
             "marketplace": marketplace,
             "record_calls": record_calls,
             **world_options,
+            **fault_options,
         }
         self._shared = state is not None
         self._started_once = False
@@ -65,6 +86,7 @@ class MTurkMock(Handle):
         if self._started_once and not self._shared:  # a new activation starts from a new, empty state
             self.world = World(**self._world_options)
             self.calls = []
+            self.faults.reset()
         self._started_once = True
         activation.push(self)
         self._active = True
@@ -163,6 +185,12 @@ def mock_mturk(
     record_calls: bool = ...,
     name_reservation: float = ...,
     known_workers: str = ...,
+    search_lag: float = ...,
+    faults: Iterable[FaultRule | Mapping[str, Any]] = ...,
+    rate_limit: RateLimit | float | Mapping[str, Any] | None = ...,
+    credentials: str = ...,
+    access_keys: Iterable[str] = ...,
+    retry_backoff: str = ...,
 ) -> MTurkMock: ...
 def mock_mturk(func: Any = None, /, **options: Any) -> Any:
     """``@mock_mturk``, ``@mock_mturk(...)``, ``with mock_mturk() as mturk``, or start()/stop().
@@ -172,7 +200,11 @@ def mock_mturk(func: Any = None, /, **options: Any) -> Any:
     ``record_calls`` (keep the call log; default True), ``name_reservation`` (seconds a deleted qualification
     type's name stays taken; the service says up to 48 hours; default 0: released at once), ``known_workers``
     (``"any"``: every well-formed worker ID is a worker, the default; ``"registered"``: only workers made
-    with ``mturk.worker()``, others get ParameterValidationError on WorkerId).
+    with ``mturk.worker()``, others get ParameterValidationError on WorkerId), ``search_lag`` (seconds before
+    created or updated qualification types show in ListQualificationTypes; default 0). Faults (README,
+    "Failures on purpose"): ``faults`` (rules, as dicts of ``mturk.faults.add`` options), ``rate_limit``
+    (calls a second per requester, or ``{"rate": r, "burst": b}``), ``credentials`` (``"registered"``:
+    only ``access_keys`` are accepted), ``retry_backoff`` (``"record"``, ``"clock"`` or ``"sleep"``).
     """
     mock = MTurkMock(**options)
     return mock if func is None else mock(func)

@@ -29,7 +29,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "mturk_mock(**options): options for the mturk_mock fixture, as for mock_mturk "
-        "(marketplace='production', seed=1, record_calls=False, state=...)",
+        "(marketplace='production', seed=1, record_calls=False, state=..., search_lag=30, "
+        "faults=[{'error': 'ServiceFault', 'times': 1}], rate_limit=5, credentials='registered', access_keys=[...])",
     )
 
 

@@ -20,7 +20,7 @@ from botocore.exceptions import HTTPClientError
 
 import mturk_mock
 from mturk_mock import NetworkBlocked, mock_mturk
-from mturk_mock.transport.botocore_hook import only_inert
+from mturk_mock.transport.aiobotocore_hook import _only_inert as only_inert
 
 try:
     from aiobotocore.stub import AioStubber

@@ -31,8 +31,8 @@ class Clock:
             self.freeze()
 
     def now(self) -> float:
-        raw = self._frozen_at if self._frozen_at is not None else time.time() + self._offset
-        return round(raw, 3)
+        frozen = self._frozen_at  # kept rounded to the millisecond
+        return frozen if frozen is not None else round(time.time() + self._offset, 3)
 
     def now_ms(self) -> int:
         return int(self.now() * 1000)
@@ -46,7 +46,7 @@ class Clock:
         if step < 0:
             raise ValueError("the clock only moves forward; use set() to jump back")
         if self._frozen_at is not None:
-            self._frozen_at += step
+            self._frozen_at = round(self._frozen_at + step, 3)
         else:
             self._offset += step
         return self.now()
@@ -54,12 +54,12 @@ class Clock:
     def set(self, when: _Instant) -> None:
         target = _epoch(when)
         if self._frozen_at is not None:
-            self._frozen_at = target
+            self._frozen_at = round(target, 3)
         else:
             self._offset = target - time.time()
 
     def freeze(self, at: _Instant | None = None) -> None:
-        self._frozen_at = self.now() if at is None else _epoch(at)
+        self._frozen_at = self.now() if at is None else round(_epoch(at), 3)
 
     def unfreeze(self) -> None:
         if self._frozen_at is not None:
@@ -83,4 +83,4 @@ class Clock:
         offset, frozen_at = state["offset"], state["frozen_at"]
         if not isinstance(offset, (int, float)) or not (frozen_at is None or isinstance(frozen_at, (int, float))):
             raise ValueError(f"not a clock state: {state!r}")
-        self._offset, self._frozen_at = float(offset), frozen_at
+        self._offset, self._frozen_at = float(offset), None if frozen_at is None else round(frozen_at, 3)

@@ -30,6 +30,7 @@ class ErrorSpec:
     template: str  # str.format template of the message
     suffix: Suffix = "ms"  # " (<epoch ms>)", " (<epoch ms> s)" or nothing
     namespace: str | None = None  # "com.amazon.coral.service" for the protocol's own errors
+    message_member: str = "Message"  # the AWS front end's own errors spell it "message"
 
     def __call__(self, *, parameter: str | None = None, **fields: object) -> MTurkError:
         return MTurkError(self, self.template.format(parameter=parameter, **fields), parameter)
@@ -105,6 +106,28 @@ NOT_IMPLEMENTED = ErrorSpec(  # HTTP 501, which botocore never retries
     "mturk_mock does not implement {operation} yet; no request was sent to AWS. (`mturk-mock operations` lists "
     "the {implemented} operations it implements; a botocore.stub.Stubber on the client takes priority over the mock.)",
     suffix="none",
+)
+# The AWS front end's answers, before MTurk sees the request (observed on other AWS JSON services; MTurk
+# reports "(ThrottlingException) ... (reached max retries: 4): Rate exceeded", allenai/amti#12).
+THROTTLED = ErrorSpec(
+    "ThrottlingException", 400, None, "Rate exceeded", "none", "com.amazon.coral.availability", "message"
+)
+UNRECOGNIZED_CLIENT = ErrorSpec(
+    "UnrecognizedClientException",
+    400,
+    None,
+    "The security token included in the request is invalid.",
+    "none",
+    message_member="message",
+)
+MISSING_AUTHENTICATION_TOKEN = ErrorSpec(
+    "MissingAuthenticationTokenException",
+    400,
+    None,
+    "Request is missing Authentication Token",
+    "none",
+    PROTOCOL_NAMESPACE,
+    "message",
 )
 UNKNOWN_OPERATION = ErrorSpec("UnknownOperationException", 400, None, "{message}", "none", PROTOCOL_NAMESPACE)
 SERIALIZATION = ErrorSpec("SerializationException", 400, None, "{message}", "none", PROTOCOL_NAMESPACE)

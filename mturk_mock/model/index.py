@@ -12,7 +12,7 @@ each, so no operation moves more than one chunk's worth of memory.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
@@ -100,6 +100,28 @@ class SortedIndex(Generic[V]):
             for index in range(position, len(keys)):
                 yield keys[index], values[index]
             chunk, position = chunk + 1, 0
+
+    def page(self, after: Key | None, size: int, keep: Callable[[V], bool] | None = None) -> tuple[list[V], Key]:
+        """Up to ``size`` values after the key ``after`` that ``keep`` accepts (all when None), and the key of
+        the last value examined (None when none was): where the next page starts."""
+        chunk, position = (0, 0) if after is None else self._locate_after(after)
+        all_keys, all_values = self._keys, self._values
+        found: list[V] = []
+        last: Key = None
+        while chunk < len(all_values) and len(found) < size:
+            values = all_values[chunk]
+            if keep is None:  # slices: no Python-level work per item
+                taken = values[position : position + size - len(found)]
+                found += taken
+                position += len(taken)
+            else:
+                while position < len(values) and len(found) < size:
+                    if keep(values[position]):
+                        found.append(values[position])
+                    position += 1
+            last = all_keys[chunk][position - 1]
+            chunk, position = chunk + 1, 0
+        return found, last
 
     def _locate_after(self, key: Key) -> tuple[int, int]:
         chunk = bisect_right(self._maxes, key)

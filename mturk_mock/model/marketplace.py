@@ -16,6 +16,7 @@ from .qualifications.grants import Grants
 from .qualifications.requests import QualificationRequests
 from .qualifications.types import QualificationTypes
 from .schedule import Schedule
+from .search_lag import SearchLag
 from .settings import Settings
 from .workers import Notification, Workers
 
@@ -27,6 +28,7 @@ class Marketplace:
         self.ids = ids
         self.notifications = notifications  # the world's outbox of messages to workers
         self.schedule = Schedule()
+        self.search_lag = SearchLag(settings.search_lag)  # what searches do not show yet (opt-in)
         self.ledger = Ledger(settings.production_balance, fixed=name == SANDBOX)
         self.workers = Workers(settings.known_workers)
         self.qualification_types = QualificationTypes(name, self.schedule)
@@ -36,10 +38,12 @@ class Marketplace:
     def rebind(self, settings: Settings, ids: IdFactory, notifications: list[Notification]) -> None:
         """Move this marketplace into another World (``World.adopt``)."""
         self.settings, self.ids, self.notifications = settings, ids, notifications
+        self.search_lag.lag = settings.search_lag
 
     def settle(self, now: float) -> None:
         """Apply every time-driven transition due by ``now`` (retry delays, test time limits, ...)."""
-        self.schedule.settle(now)
+        if self.schedule.next_due() <= now:
+            self.schedule.settle(now)
 
     @property
     def balances(self) -> Ledger:

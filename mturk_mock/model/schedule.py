@@ -27,6 +27,7 @@ class Schedule:
     __slots__ = ("_heap", "_order", "_handlers")
 
     def __init__(self) -> None:
+        # (due, rank, order, kind, key); read by Marketplace.settle for its cheap "anything due?" check
         self._heap: list[tuple[float, int, int, str, str]] = []
         self._order = count()
         self._handlers: dict[str, Handler] = {}
@@ -47,8 +48,9 @@ class Schedule:
             due, _rank, _order, kind, key = heapq.heappop(heap)
             self._handlers[kind](key, due)
 
-    def next_due(self) -> float | None:
-        return self._heap[0][0] if self._heap else None
+    def next_due(self) -> float:
+        """When the next transition is due (infinity when none is)."""
+        return self._heap[0][0] if self._heap else float("inf")
 
     def __len__(self) -> int:
         return len(self._heap)

@@ -22,6 +22,8 @@ class Settings:
     name_reservation: float = 0.0
     # "any": every well-formed worker ID is a worker; "registered": only those made through the handle.
     known_workers: KnownWorkers = "any"
+    # Seconds before a created or changed entity shows in searches (eventual consistency); 0: at once.
+    search_lag: float = 0.0
 
     @classmethod
     def of(
@@ -31,22 +33,31 @@ class Settings:
         production_balance: str | Decimal | int = "10000.00",
         name_reservation: float = 0.0,
         known_workers: str = "any",
+        search_lag: float = 0.0,
     ) -> Settings:
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             raise TypeError(f"seed must be an int or None, not {seed!r}")
         if known_workers not in KNOWN_WORKERS:
             raise ValueError(f"known_workers must be one of {', '.join(KNOWN_WORKERS)}, not {known_workers!r}")
-        if (
-            isinstance(name_reservation, bool)
-            or not isinstance(name_reservation, (int, float))
-            or not 0 <= name_reservation < float("inf")
-        ):
-            raise ValueError(f"name_reservation must be a number of seconds >= 0, not {name_reservation!r}")
-        return cls(seed, to_amount(production_balance), float(name_reservation), known_workers)  # type: ignore[arg-type]
+        return cls(
+            seed,
+            to_amount(production_balance),
+            seconds("name_reservation", name_reservation),
+            known_workers,  # type: ignore[arg-type]
+            seconds("search_lag", search_lag),
+        )
 
     def to_data(self) -> dict[str, object]:
         return {
             "production_balance": str(self.production_balance),
             "name_reservation": self.name_reservation,
             "known_workers": self.known_workers,
+            "search_lag": self.search_lag,
         }
+
+
+def seconds(name: str, value: object) -> float:
+    """A finite, non-negative number of seconds (bools are not numbers here)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+        raise ValueError(f"{name} must be a number of seconds >= 0, not {value!r}")
+    return float(value)

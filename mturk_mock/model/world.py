@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,12 +42,14 @@ class World:
         production_balance: str | Decimal | int = "10000.00",
         name_reservation: float = 0.0,
         known_workers: str = "any",
+        search_lag: float = 0.0,
     ) -> None:
         self.settings = Settings.of(
             seed=seed,
             production_balance=production_balance,
             name_reservation=name_reservation,
             known_workers=known_workers,
+            search_lag=search_lag,
         )
         self.lock = threading.RLock()
         self.clock = clock or Clock()
@@ -95,6 +98,14 @@ class World:
             for name, market in other.marketplaces.items():
                 market.rebind(self.settings, self.ids, self.notifications)
                 self.marketplaces[name] = market
+
+    def set_search_lag(self, seconds: float) -> None:
+        """Change how long searches lag behind changes (0: no lag), validated as at construction."""
+        settings = dataclasses.replace(self.settings, search_lag=Settings.of(search_lag=seconds).search_lag)
+        with self.lock:
+            self.settings = settings
+            for market in self.marketplaces.values():
+                market.rebind(settings, self.ids, self.notifications)
 
     def marketplace(self, name: str) -> Marketplace:
         return self.marketplaces[check_marketplace(name)]

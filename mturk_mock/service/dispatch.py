@@ -57,8 +57,9 @@ def route(name: str) -> Route:
 
 def execute(
     world: World, marketplace: str, requester: str, name: str, request: Any, validated: bool = False
-) -> dict[str, Any]:
-    """The wire output of one request (raises MTurkError). ``validated``: the transport checked it already."""
+) -> tuple[dict[str, Any], float]:
+    """The wire output of one request and the time it ran at (raises MTurkError). ``validated``: the
+    transport checked the request already."""
     found = _ROUTES.get(name) or route(name)
     if not validated:
         found.validate(request)
@@ -66,5 +67,6 @@ def execute(
     with world.lock:
         market = world.marketplaces[marketplace]
         now = world.clock.now()
-        market.settle(now)
-        return found.run(RequestContext(world, market, requester, now), request)
+        if market.schedule.next_due() <= now:
+            market.schedule.settle(now)
+        return found.run(RequestContext(world, market, requester, now), request), now

@@ -11,7 +11,10 @@ module turns the two into one page with ``NumResults`` and ``NextToken``:
 * a token is opaque and signed with the world's secret over the operation, marketplace, requester and
   every filter member of the request: a forged token, or one used on another listing or with other
   filters, is refused with ParameterValidationError on NextToken. Tokens stay valid across a state save
-  and load (the secret is saved), and items added or removed between pages are simply seen or not.
+  and load (the secret is saved), and items added or removed between pages are simply seen or not;
+* a listing that carries the marketplace's ``SearchLag`` (``search=``, and ``created=`` to read an
+  item's creation time) shows what the search index shows: items created less than the lag ago not
+  yet, items changed less than the lag ago in their previous version.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any, Generic, TypeVar
 
 from ..model import errors
 from ..model.index import SortedIndex
+from ..model.search_lag import SearchLag
 from .context import RequestContext
 
 T = TypeVar("T")
@@ -50,6 +54,8 @@ class Listing(Generic[T]):
     render: Callable[[T], Any]
     keep: Callable[[T], bool] | None = None
     extra: dict[str, Any] | None = None  # members of the output besides the page
+    search: SearchLag | None = None  # eventual consistency: pass the marketplace's search_lag
+    created: Callable[[T], float] | None = None  # with ``search``: new items show only ``lag`` after this
 
 
 class Request(dict[str, Any]):
@@ -83,22 +89,43 @@ def _signature(ctx: RequestContext, operation: str, filters: str, payload: str) 
 
 
 def _encode_token(ctx: RequestContext, operation: str, filters: str, key: Any) -> str:
-    # The serial makes every token handed out a new one (botocore's paginator refuses a repeated token).
-    payload = json.dumps([ctx.world.next_serial(), key], separators=(",", ":"))
-    token = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
-    return f"{token}.{_signature(ctx, operation, filters, payload)}"
+    """``<serial>.<key>.<signature>``: the serial makes every token handed out a new one (botocore's
+    paginator refuses a repeated token); a key other than an int travels as base64url JSON."""
+    if type(key) is int:
+        payload = f"{ctx.world.next_serial()}.{key}"
+    else:
+        encoded = base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+        payload = f"{ctx.world.next_serial()}.~{encoded}"
+    return f"{payload}.{_signature(ctx, operation, filters, payload)}"
 
 
 def _decode_token(ctx: RequestContext, operation: str, filters: str, token: str) -> Any:
     try:
-        encoded, _, signature = token.partition(".")
-        payload = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        payload, _, signature = token.rpartition(".")
         if not hmac.compare_digest(signature, _signature(ctx, operation, filters, payload)):
             raise ValueError("foreign token")
-        _serial, key = json.loads(payload)
-    except ValueError:  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors too
+        key_text = payload.partition(".")[2]
+        if not key_text.startswith("~"):
+            return int(key_text)
+        key = json.loads(base64.urlsafe_b64decode(key_text[1:] + "=" * (-len(key_text) % 4)))
+    except (ValueError, TypeError):  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise errors.invalid_value("NextToken", token) from None
     return tuple(key) if isinstance(key, list) else key
+
+
+def _lagging_page(listing: Listing[Any], after: Any, size: int, show: Callable[[Any], Any]) -> tuple[list[Any], Any]:
+    """A page as searches see it under a search lag: each item in the version visible now, or not yet."""
+    keep = listing.keep
+    items: list[Any] = []
+    last = None
+    for key, item in listing.index.after(after):
+        last = key  # the last item examined: a token never makes the next page scan it again
+        visible = show(item)
+        if visible is not None and (keep is None or keep(visible)):
+            items.append(visible)
+            if len(items) == size:
+                break
+    return items, last
 
 
 def paginate(
@@ -109,20 +136,17 @@ def paginate(
     token = request.get("NextToken")
     after = None if token is None else _decode_token(ctx, operation, filters, token)
     size = request.get("MaxResults", DEFAULT_PAGE_SIZE)
-    keep, render = listing.keep, listing.render
-    page: list[Any] = []
-    last = None
-    if size > 0:
-        for key, item in listing.index.after(after):
-            last = key  # the last item examined: a token never makes the next page scan it again
-            if keep is None or keep(item):
-                page.append(render(item))
-                if len(page) == size:
-                    break
+    show = None if listing.search is None else listing.search.view(ctx.now, listing.created)
+    if show is None:  # no search lag pending: the index as it is
+        items, last = listing.index.page(after, size, listing.keep)
+    else:
+        items, last = _lagging_page(listing, after, size, show)
+    render = listing.render
+    page = [render(item) for item in items]
     output: dict[str, Any] = dict(listing.extra) if listing.extra else {}
     output[spec.result_key] = page
     if spec.counted:
         output["NumResults"] = len(page)
-    if page:
+    if page:  # the token starts after the last item examined, so the next page never scans it again
         output["NextToken"] = _encode_token(ctx, operation, filters, last)
     return output

@@ -6,13 +6,15 @@ is a coroutine, ``AioEndpoint._send`` sends through aiohttp, and the Aio instanc
 credential providers load asynchronously. So the same patches are applied to those classes, with the same
 rules (wrapt, at the first activation over whatever is there, removed at the last deactivation if still
 outermost). Answers come from the botocore hook's ``make_answer``: the same pipeline, bytes and parsed
-answers, only the response object is aiobotocore's kind (its ``content`` is awaited).
+answers, only the response object is aiobotocore's kind (its ``content`` is awaited), and an injected
+fault goes through the client's retry loop with its handlers awaited (``_with_client_retries``).
 
 Imported only when aiobotocore is importable (``activation.py``).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,26 +22,31 @@ from aiobotocore import credentials as _aio_credentials
 from aiobotocore.awsrequest import AioAWSResponse
 from aiobotocore.endpoint import AioEndpoint
 from aiobotocore.hooks import AioHierarchicalEmitter
+from botocore.hooks import first_non_none_response
 
 from .. import activation
+from .botocore_compat import cached_handlers
 from .botocore_hook import (
+    _INERT,
     EVENT_PREFIX,
     Patches,
+    Reply,
     Response,
     apply_patches,
     block_send,
     make_answer,
-    only_inert,
     remove_patches,
 )
+from .pipeline import Answer
+from .retries import _back_off
 
 
 class AioResponse(Response, AioAWSResponse):
     """The mock's response as aiobotocore hands it to after-call handlers: ``await response.content``."""
 
-    def __init__(self, url: str, status_code: int, headers: dict[str, str], body: bytes) -> None:
-        super().__init__(url, status_code, headers, body)
-        self.raw = AioRawBody(body)
+    @property
+    def raw(self) -> AioRawBody:  # type: ignore[override]  # aiobotocore reads bodies with await
+        return AioRawBody(self._content)
 
 
 class AioRawBody:
@@ -53,7 +60,58 @@ class AioRawBody:
         return body
 
 
-answer = make_answer(AioResponse)
+async def _with_client_retries(
+    handle: Any,
+    emitter: AioHierarchicalEmitter,
+    model: Any,
+    params: dict[str, Any],
+    first: tuple[Answer, Reply],
+    again: Callable[[], tuple[Answer, Reply]],
+) -> Reply:
+    """``retries.with_client_retries`` for aiobotocore, whose ``needs-retry`` handlers are awaited; a real
+    backoff (``retry_backoff="sleep"``) is awaited, not slept. tests/test_async_scenarios.py compares both."""
+    event = f"needs-retry.{model.service_model.service_id.hyphenize()}.{model.name}"
+    result, reply = first
+    attempts = 1
+    while True:
+        responses = await emitter.emit(
+            event,
+            response=reply,
+            endpoint=None,
+            operation=model,
+            attempts=attempts,
+            caught_exception=None,
+            request_dict=params,
+        )
+        delay = first_non_none_response(responses)
+        if delay is None or delay is False:
+            break
+        if result.call is not None:
+            result.call.retry_delay = delay
+        if handle.faults.retry_backoff == "sleep":
+            await asyncio.sleep(float(delay))
+        else:
+            _back_off(handle, float(delay))
+        attempts += 1
+        result, reply = again()
+        if result.call is not None:
+            result.call.attempt = attempts
+    reply[1]["ResponseMetadata"]["RetryAttempts"] = attempts - 1
+    return reply
+
+
+answer = make_answer(AioResponse, _with_client_retries)
+
+
+def _only_inert(emitter: AioHierarchicalEmitter, event_name: str) -> bool:
+    """Whether only botocore's header handlers would run for the event (the botocore hook's fast path)."""
+    handlers = cached_handlers(emitter, event_name)
+    if handlers is None:  # not looked up yet: the normal path fills the cache
+        return False
+    for handler in handlers:  # noqa: SIM110 - a plain loop: all() over a generator costs more on every call
+        if handler not in _INERT:
+            return False
+    return True
 
 
 def _emit_until_response(
@@ -79,14 +137,19 @@ async def _answer_mturk(
     kwargs: dict[str, Any],
 ) -> Any:
     mocks = activation.active
-    if mocks and only_inert(instance, event_name):
-        return answer, answer(mocks[-1], **kwargs)
+    if mocks and _only_inert(instance, event_name):
+        return answer, await _settled(answer(mocks[-1], emitter=instance, **kwargs))
     handler, response = await wrapped(*args, **kwargs)
     if response is None:
         mocks = activation.active  # the client's own handlers ran (and may have awaited): re-read the stack
         if mocks:
-            return answer, answer(mocks[-1], **kwargs)
+            return answer, await _settled(answer(mocks[-1], emitter=instance, **kwargs))
     return handler, response
+
+
+async def _settled(reply: Any) -> Reply:
+    """The answer's reply: made at once, or, for an injected fault, when the client's retries are done."""
+    return reply if type(reply) is tuple else await reply
 
 
 async def _nothing() -> None:

@@ -15,7 +15,7 @@ outermost, and otherwise (another tool patched over it meanwhile) stays inside t
 passing every call straight through while no mock is active.
 
 ``aiobotocore_hook`` applies the same rules to aiobotocore's classes with these helpers (``make_answer``,
-``block_send``, ``only_inert``, ``apply_patches``), so both client families get the same answers.
+``block_send``, ``apply_patches``), so both client families get the same answers.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from .. import activation
 from ..constants import DEFAULT_REQUESTER
 from .botocore_compat import access_key, cached_handlers, endpoint_prefix
 from .converter import convert_error, output_converter
-from .pipeline import handle_request
+from .pipeline import Answer, handle_request
 from .protocol import marketplace_for_host
+from .retries import with_client_retries
 
 EVENT_PREFIX = "before-call.mturk."
 ENDPOINT_PREFIX = "mturk-requester"
@@ -58,16 +59,6 @@ _INERT = frozenset(
 )
 
 
-def only_inert(emitter: HierarchicalEmitter, event_name: str) -> bool:
-    handlers = cached_handlers(emitter, event_name)
-    if handlers is None:  # not looked up yet: the normal path fills the cache
-        return False
-    for handler in handlers:  # noqa: SIM110 - a plain loop: all() over a generator costs more on every call
-        if handler not in _INERT:
-            return False
-    return True
-
-
 def _emit_until_response(
     wrapped: Callable[..., Any], instance: HierarchicalEmitter, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
@@ -77,13 +68,18 @@ def _emit_until_response(
     event_name = args[0] if args else kwargs.get("event_name", "")
     if not event_name.startswith(EVENT_PREFIX):
         return wrapped(*args, **kwargs)
-    if only_inert(instance, event_name):
-        return answer, answer(mocks[-1], **kwargs)
+    handlers = cached_handlers(instance, event_name)  # None until botocore has looked them up once
+    if handlers is not None:
+        for handler in handlers:
+            if handler not in _INERT:
+                break
+        else:  # only botocore's header handlers would run: answer at once
+            return answer, answer(mocks[-1], emitter=instance, **kwargs)
     handler, response = wrapped(*args, **kwargs)
     if response is None:
         mocks = activation.active  # the client's own handlers ran: the stack may have changed meanwhile
         if mocks:
-            return answer, answer(mocks[-1], **kwargs)
+            return answer, answer(mocks[-1], emitter=instance, **kwargs)
     return handler, response
 
 
@@ -182,8 +178,11 @@ class Response(AWSResponse):
         self.status_code = status_code
         self._raw_headers = headers
         self._headers: HeadersDict | None = None
-        self.raw = RawBody(body)
         self._content = body
+
+    @property
+    def raw(self) -> RawBody:
+        return RawBody(self._content)
 
     @property
     def headers(self) -> HeadersDict:
@@ -210,36 +209,57 @@ class RawBody:
         return body
 
 
-Answerer = Callable[..., tuple[AWSResponse, dict[str, Any]]]
+Reply = tuple[AWSResponse, dict[str, Any]]
 
 
-def make_answer(response_class: Callable[[str, int, dict[str, str], bytes], AWSResponse]) -> Answerer:
-    """The before-call answer of one client family, whose responses are ``response_class`` (aiobotocore's
-    are awaitable); everything else is shared, so both families get the same bytes and parsed answers."""
+RetryLoop = Callable[[Any, Any, Any, dict[str, Any], tuple[Answer, Reply], Callable[[], tuple[Answer, Reply]]], Any]
+
+
+def make_answer(
+    response_class: Callable[[str, int, dict[str, str], bytes], AWSResponse], client_retries: RetryLoop
+) -> Any:
+    """The before-call answer of one client family: its responses are ``response_class`` (aiobotocore's are
+    awaited) and ``client_retries`` replays its retry loop for injected faults (aiobotocore's returns a
+    coroutine). Everything else is shared, so both families get the same bytes and parsed answers."""
 
     def answer(
-        mock: Any, *, model: Any, params: dict[str, Any], request_signer: Any = None, **_: Any
-    ) -> tuple[AWSResponse, dict[str, Any]]:
-        """The (http response, parsed) pair botocore expects from a before-call handler."""
-        operation = model.name
+        mock: Any,
+        *,
+        model: Any,
+        params: dict[str, Any],
+        request_signer: Any = None,
+        emitter: HierarchicalEmitter | None = None,
+        **_: Any,
+    ) -> Any:
+        """The (http response, parsed) pair botocore expects from a before-call handler; for an injected
+        fault, the outcome of the client's own retries (``retries.py``; aiobotocore's: a coroutine)."""
         url = params["url"]
         marketplace = marketplace_of(url) or mock.default_marketplace
-        result = handle_request(mock, marketplace, requester_of(request_signer), operation, params["body"] or b"{}")
-        status, headers = result.status, result.headers
-        metadata = {
-            "RequestId": result.request_id,
-            "HTTPStatusCode": status,
-            "HTTPHeaders": dict(headers),
-            "RetryAttempts": 0,
-        }
-        if status < 300:
-            parsed = output_converter(operation)(result.wire)
-            parsed["ResponseMetadata"] = metadata
-        else:
-            parsed = convert_error(result.wire, metadata)
-        return response_class(url, status, headers, result.body), parsed
+        requester, body = requester_of(request_signer), params["body"] or b"{}"
+        result = handle_request(mock, marketplace, requester, model.name, body)
+        reply = _reply(url, model.name, result, response_class)
+        if result[5] is None or emitter is None:  # no fault was injected
+            return reply
+
+        def again() -> tuple[Answer, Reply]:
+            retried = handle_request(mock, marketplace, requester, model.name, body)
+            return retried, _reply(url, model.name, retried, response_class)
+
+        return client_retries(mock, emitter, model, params, (result, reply), again)
 
     return answer
 
 
-answer = make_answer(Response)
+def _reply(url: str, operation: str, result: Answer, response_class: Callable[..., AWSResponse]) -> Reply:
+    status, wire, body, request_id, headers = result[:5]
+    # The response's header dict is built from ``headers`` only when read, so both may share it.
+    metadata = {"RequestId": request_id, "HTTPStatusCode": status, "HTTPHeaders": headers, "RetryAttempts": 0}
+    if status < 300:
+        parsed = output_converter(operation)(wire)
+        parsed["ResponseMetadata"] = metadata
+    else:
+        parsed = convert_error(wire, metadata)
+    return response_class(url, status, headers, body), parsed
+
+
+answer = make_answer(Response, with_client_retries)

@@ -27,6 +27,7 @@ from ..constants import DEFAULT_REQUESTER, MARKETPLACES, SANDBOX, TARGET_PREFIX
 from ..model import errors
 from ..model.errors import MTurkError
 from ..model.world import World
+from . import control
 from .pipeline import Answer, handle_request, refuse
 from .protocol import CONTENT_TYPE, encode_body, error_body, http_date, marketplace_for_host
 
@@ -151,7 +152,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         try:
             body = self._read_body()
-            if urlsplit(self.path).path != "/":
+            path = urlsplit(self.path).path
+            if path.startswith(control.CONTROL_PREFIX):  # the mock's own control endpoint, not an MTurk call
+                owner = self.server.owner
+                self._send(*control.http_answer(owner.handle.faults, path, body), owner.world.ids.request_id())
+                return
+            if path != "/":
                 raise errors.HTTP_NOT_FOUND(message=f"No MTurk endpoint at {self.path!r}; POST to /")
         except MTurkError as error:
             self._send_error(error)
@@ -227,7 +233,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(error.spec.status, body, world.ids.request_id(), *headers)
 
     def _send_answer(self, answer: Answer) -> None:
-        self._send(answer.status, answer.body, answer.request_id)
+        status, _wire, body, request_id = answer[:4]
+        self._send(status, body, request_id)
 
     def _send(self, status: int, body: bytes, request_id: str, *headers: tuple[str, str]) -> None:
         self._responded = True

@@ -6,7 +6,6 @@ rendered on the way. The botocore hook and the HTTP server only translate I/O to
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..calls import CallRecord
@@ -14,10 +13,12 @@ from ..model import errors
 from ..model.errors import MTurkError
 from ..model.world import World
 from ..service import dispatch as service
+from ..service.faults import Faults, Injected
 from ..service.pagination import Request
 from .protocol import decode_request, encode_body, error_body, response_headers
 
 log = logging.getLogger("mturk_mock")
+_new_answer = tuple.__new__
 
 # Decoded, validated requests by (operation, body): repeated calls (polls, retries, loops over the same
 # page) skip decoding and validation. Handlers never modify a request.
@@ -27,22 +28,49 @@ _MEMO_BODY_BYTES = 4096
 
 
 class Handle(Protocol):
-    """What the pipeline needs of a mock: its state and its call log."""
+    """What the pipeline needs of a mock: its state, its faults and its call log."""
 
     world: World
+    faults: Faults
     recording: bool  # whether calls are logged
+    calls: list[CallRecord]
 
-    def record(self, call: CallRecord) -> None: ...
 
+class Answer(tuple[int, dict[str, Any], bytes, str, dict[str, str], "str | None", "CallRecord | None"]):
+    """(status, wire body, body bytes, request ID, response headers, injected fault, call log entry).
+    A tuple, made with tuple.__new__, because the hot path makes one per call."""
 
-@dataclass(slots=True)
-class Answer:
-    operation: str
-    status: int
-    wire: dict[str, Any]
-    body: bytes
-    request_id: str
-    headers: dict[str, str]
+    __slots__ = ()
+
+    @property
+    def status(self) -> int:
+        return self[0]
+
+    @property
+    def wire(self) -> dict[str, Any]:
+        return self[1]
+
+    @property
+    def body(self) -> bytes:
+        return self[2]
+
+    @property
+    def request_id(self) -> str:
+        return self[3]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self[4]
+
+    @property
+    def fault(self) -> str | None:
+        """What injected this answer (the call log's CallRecord.fault), or None."""
+        return self[5]
+
+    @property
+    def call(self) -> CallRecord | None:
+        """The answer's entry in the call log, if calls are logged."""
+        return self[6]
 
 
 def _request(operation: str, body: bytes) -> Request:
@@ -59,51 +87,78 @@ def _request(operation: str, body: bytes) -> Request:
     return request
 
 
-def _execute(
-    world: World, marketplace: str, requester: str, operation: str, request: Any, validated: bool
-) -> tuple[int, dict[str, Any]]:
-    try:
-        return 200, service.execute(world, marketplace, requester, operation, request, validated)
-    except MTurkError as error:
-        return error.spec.status, error_body(error, world.clock.now_ms())
-    except Exception as exc:  # a bug in the mock: answer as the service would, and say so loudly
-        log.exception("mturk_mock failed on %s", operation)
-        fault = errors.SERVICE_ERROR(message=f"mturk_mock internal error in {operation}: {exc!r}")
-        return fault.spec.status, error_body(fault, world.clock.now_ms())
+def _failure(world: World, operation: str, exc: Exception) -> tuple[int, dict[str, Any]]:
+    if isinstance(exc, MTurkError):
+        return exc.spec.status, error_body(exc, world.clock.now_ms())
+    # A bug in the mock: answer as the service would, and say so loudly.
+    log.error("mturk_mock failed on %s", operation, exc_info=exc)
+    fault = errors.SERVICE_ERROR(message=f"mturk_mock internal error in {operation}: {exc!r}")
+    return fault.spec.status, error_body(fault, world.clock.now_ms())
 
 
 def dispatch(
     world: World, marketplace: str, requester: str, operation: str, request: Any
 ) -> tuple[int, dict[str, Any]]:
     """(HTTP status, wire body) for a decoded request: the pipeline without bytes and call log."""
-    return _execute(world, marketplace, requester, operation, request, validated=False)
+    try:
+        return 200, service.execute(world, marketplace, requester, operation, request)[0]
+    except Exception as exc:
+        return _failure(world, operation, exc)
 
 
 def handle_request(handle: Handle, marketplace: str, requester: str, operation: str, body: bytes) -> Answer:
     """Answer one request. Never raises for anything a client can send."""
     world = handle.world
+    injected = None
+    if handle.faults.armed:
+        injected = handle.faults.check(marketplace, requester, operation, world.clock.now())
+        if injected is not None and not injected.applied:  # answered instead of the model
+            return _inject(handle, marketplace, requester, operation, body, injected)
     try:
-        request = _request(operation, body)
-    except MTurkError as error:
-        status, wire = error.spec.status, error_body(error, world.clock.now_ms())
-    else:
-        status, wire = _execute(world, marketplace, requester, operation, request, validated=True)
-    return _finish(handle, marketplace, requester, operation, body, status, wire)
+        request = _MEMO.get((operation, body)) or _request(operation, body)
+        wire, now = service.execute(world, marketplace, requester, operation, request, True)
+        status = 200
+    except Exception as exc:
+        status, wire = _failure(world, operation, exc)
+        now = world.clock.now()
+    if injected is not None:  # the operation took effect; its answer is lost
+        return _inject(handle, marketplace, requester, operation, body, injected)
+    return _finish(handle, marketplace, requester, operation, body, status, wire, now)
+
+
+def _inject(
+    handle: Handle, marketplace: str, requester: str, operation: str, body: bytes, injected: Injected
+) -> Answer:
+    now = handle.world.clock.now()
+    wire = error_body(injected.error, int(now * 1000))
+    return _finish(
+        handle, marketplace, requester, operation, body, injected.error.spec.status, wire, now, injected.source
+    )
 
 
 def refuse(handle: Handle, marketplace: str, requester: str, operation: str, body: bytes, error: MTurkError) -> Answer:
     """Answer a request a transport refused before dispatch (bad framing, unknown target), and log it."""
-    status, wire = error.spec.status, error_body(error, handle.world.clock.now_ms())
-    return _finish(handle, marketplace, requester, operation, body, status, wire)
+    now = handle.world.clock.now()
+    status, wire = error.spec.status, error_body(error, int(now * 1000))
+    return _finish(handle, marketplace, requester, operation, body, status, wire, now)
 
 
 def _finish(
-    handle: Handle, marketplace: str, requester: str, operation: str, body: bytes, status: int, wire: dict[str, Any]
+    handle: Handle,
+    marketplace: str,
+    requester: str,
+    operation: str,
+    body: bytes,
+    status: int,
+    wire: dict[str, Any],
+    now: float,
+    fault: str | None = None,
 ) -> Answer:
-    world = handle.world
     answer_body = encode_body(wire)
-    request_id = world.ids.request_id()
-    headers = response_headers(request_id, answer_body, world.clock.now())
+    request_id = handle.world.ids.request_id()
+    call = None
     if handle.recording:
-        handle.record(CallRecord(operation, marketplace, requester, body, status, answer_body, request_id))
-    return Answer(operation, status, wire, answer_body, request_id, headers)
+        call = CallRecord(operation, marketplace, requester, body, status, answer_body, request_id, fault)
+        handle.calls.append(call)
+    headers = response_headers(request_id, answer_body, now)
+    return _new_answer(Answer, (status, wire, answer_body, request_id, headers, fault, call))

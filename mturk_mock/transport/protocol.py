@@ -8,6 +8,7 @@ the service (``Rendered``) are encoded once and their text reused by every later
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from email.utils import formatdate
 from typing import Any
 
@@ -18,9 +19,24 @@ from ..service.render import Rendered
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 
-_compact = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 _escaped = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
-_encode_plain = _compact.encode
+
+
+def _compact_encoder() -> Callable[[Any], str]:
+    """Sorted, compact, UTF-8 JSON like the service's. json.dumps and JSONEncoder.encode build a new C
+    encoder on every call; this one is built once (and falls back to JSONEncoder without the C module)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+    iterencode = make(None, None, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+
+    def encode(value: Any) -> str:
+        return "".join(iterencode(value, 0))
+
+    return encode
+
+
+_encode_plain = _compact_encoder()
 _dates: dict[int, str] = {}
 
 
@@ -51,17 +67,22 @@ def _rendered_text(rendered: Rendered) -> str:
 
 def _member_text(value: Any) -> str:
     if type(value) is Rendered:
-        return _rendered_text(value)
+        return value.json or _rendered_text(value)
     if type(value) is list and value and type(value[0]) is Rendered:
-        return "[" + ",".join([_rendered_text(item) for item in value]) + "]"
+        return "[" + ",".join([item.json or _rendered_text(item) for item in value]) + "]"
     return _encode_plain(value)
 
 
 def encode_body(wire: dict[str, Any]) -> bytes:
     """An answer's body: sorted, compact UTF-8 JSON. Rendered members are encoded once, then reused."""
     try:
-        text = "{" + ",".join([f'"{name}":{_member_text(wire[name])}' for name in sorted(wire)]) + "}"
-        return text.encode()
+        if type(wire) is Rendered:  # a whole answer rendered once
+            return (wire.json or _rendered_text(wire)).encode()
+        for value in wire.values():
+            if type(value) is Rendered or type(value) is list:
+                text = "{" + ",".join([f'"{name}":{_member_text(wire[name])}' for name in sorted(wire)]) + "}"
+                return text.encode()
+        return _encode_plain(wire).encode()
     except UnicodeEncodeError:  # a lone surrogate (validation refuses them): escape rather than fail
         return _escaped.encode(wire).encode()
 
@@ -71,7 +92,7 @@ def error_body(error: MTurkError, epoch_ms: int) -> dict[str, Any]:
     spec = error.spec
     suffix = {"ms": f" ({epoch_ms})", "ms s": f" ({epoch_ms} s)", "none": ""}[spec.suffix]
     body: dict[str, Any] = {
-        "Message": error.message + suffix,
+        spec.message_member: error.message + suffix,
         "__type": f"{spec.namespace}#{spec.code}" if spec.namespace else spec.code,
     }
     if spec.turk_error_code is not None:
@@ -93,9 +114,10 @@ def http_date(now: float) -> str:
 
 def response_headers(request_id: str, body: bytes, now: float) -> dict[str, str]:
     """The headers of an MTurk answer, lower-case as botocore reports them."""
+    date = _dates.get(int(now)) or http_date(now)
     return {
         "x-amzn-requestid": request_id,
         "content-type": CONTENT_TYPE,
         "content-length": str(len(body)),
-        "date": http_date(now),
+        "date": date,
     }

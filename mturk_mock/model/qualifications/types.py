@@ -115,7 +115,8 @@ class QualificationTypes:
     def __init__(self, marketplace: str, schedule: Schedule) -> None:
         self.by_id: dict[str, QualificationType] = {}
         self.deleted: dict[str, QualificationType] = {}
-        self.listing: SortedIndex[QualificationType] = SortedIndex()
+        self.listing: SortedIndex[QualificationType] = SortedIndex()  # every type, system types first
+        self.requestable: SortedIndex[QualificationType] = SortedIndex()  # those workers can request
         self.owned: dict[str, SortedIndex[QualificationType]] = {}
         self.names: dict[tuple[str, str], float] = {}  # (owner, name) -> reserved until; inf while the type lives
         self._serial = 0
@@ -138,6 +139,8 @@ class QualificationTypes:
             return
         self.by_id[qual.type_id] = qual
         self.listing.insert(qual.serial, qual)
+        if qual.requestable:
+            self.requestable.insert(qual.serial, qual)
         self.owned.setdefault(qual.owner, SortedIndex()).insert(qual.serial, qual)
 
     # -- lookups ------------------------------------------------------------------------------
@@ -265,6 +268,8 @@ class QualificationTypes:
         qual.cache = None
         del self.by_id[qual.type_id]
         self.listing.remove(qual.serial)
+        if qual.requestable:
+            self.requestable.remove(qual.serial)
         self.owned[qual.owner].remove(qual.serial)
         self.deleted[qual.type_id] = qual
         until = now + name_reservation

@@ -14,15 +14,18 @@ from ..render import Rendered
 
 
 def qualification_type(qual: QualificationType, viewer: str) -> Rendered:
-    """The QualificationType structure; unset members are omitted, the AnswerKey is the owner's only."""
-    owner_view = qual.answer_key is not None and viewer == qual.owner
+    """The QualificationType structure; unset members are omitted, the AnswerKey is the owner's only.
+    ``cache`` holds the view everybody gets and, when there is an answer key, the owner's view."""
     views = qual.cache
     if views is None:
-        views = qual.cache = [None, None]
-    rendered: Rendered | None = views[owner_view]
-    if rendered is None:
-        rendered = views[owner_view] = Rendered(_wire(qual, owner_view))
-    return rendered
+        views = qual.cache = [Rendered(_wire(qual, False)), None]
+    if qual.answer_key is None or viewer != qual.owner:
+        public: Rendered = views[0]
+        return public
+    owner_view: Rendered | None = views[1]
+    if owner_view is None:
+        owner_view = views[1] = Rendered(_wire(qual, True))
+    return owner_view
 
 
 def _wire(qual: QualificationType, owner_view: bool) -> dict[str, Any]:
@@ -81,23 +84,30 @@ def list_types(ctx: RequestContext, request: dict[str, Any]) -> Listing[Qualific
     types = ctx.market.qualification_types
     requestable = request["MustBeRequestable"]
     if request.get("MustBeOwnedByCaller", False):
-        index = types.owned.get(ctx.requester, _NO_TYPES)
+        index = types.owned.get(ctx.requester, _NO_TYPES)  # a requester's own types are all requestable
     else:
-        index = types.listing
+        index = types.requestable if requestable else types.listing
     query = request.get("Query")
-    needle = query.casefold() if query else None
-    viewer = ctx.requester
     keep = None
-    if requestable or needle is not None:
+    if query:
+        needle = query.casefold()
 
         def keep(qual: QualificationType) -> bool:
-            return (qual.requestable or not requestable) and (needle is None or needle in qual.search_text)
+            return needle in qual.search_text
 
-    return Listing(index, lambda qual: qualification_type(qual, viewer), keep)
+    viewer = ctx.requester
+    return Listing(
+        index, lambda qual: qualification_type(qual, viewer), keep, search=ctx.market.search_lag, created=_created
+    )
+
+
+def _created(qual: QualificationType) -> float:
+    return qual.created
 
 
 def update(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     qual = ctx.market.qualification_types.owned_by(request["QualificationTypeId"], ctx.requester)
+    ctx.market.search_lag.changing(qual, ctx.now)  # a refused update leaves an identical version indexed
     workflow.update_type(
         ctx.market,
         qual,

@@ -1,0 +1,130 @@
+"""One benchmark scenario per implemented operation: the state it needs and the arguments of its n-th call.
+
+``prepare(client, mock, pool)`` runs with the mock active and returns the scenario's state; ``pool`` is
+how many distinct calls the benchmark will make, for operations that consume what they act on (a
+request accepted once cannot be accepted again). ``arguments(state, n)`` gives the n-th call's kwargs.
+tests/test_registry.py checks that every implemented operation has a scenario here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore
+
+State = dict[str, Any]
+PAGE = 10  # List operations return a full default page
+
+
+def _worker(n: int) -> str:
+    return f"A{n:013d}"
+
+
+def _type(client: Any, name: str, **extra: Any) -> str:
+    params = {"Name": name, "Description": "benchmark", "QualificationTypeStatus": "Active", **extra}
+    return str(client.create_qualification_type(**params)["QualificationType"]["QualificationTypeId"])
+
+
+@dataclass(frozen=True)
+class Scenario:
+    operation: str
+    prepare: Callable[[Any, Any, int], State]
+    arguments: Callable[[State, int], dict[str, Any]]
+    note: str = ""
+    label: str = field(default="", init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", f"{self.operation} {self.note}".strip())
+
+    @property
+    def method(self) -> str:
+        return botocore.xform_name(self.operation)
+
+    def call(self, client: Any, state: State, n: int) -> dict[str, Any]:
+        result: dict[str, Any] = getattr(client, self.method)(**self.arguments(state, n))
+        return result
+
+
+def _none(client: Any, mock: Any, pool: int) -> State:
+    return {}
+
+
+def _one_type(client: Any, mock: Any, pool: int) -> State:
+    return {"type": _type(client, "bench")}
+
+
+def _types(client: Any, mock: Any, pool: int) -> State:
+    return {"types": [_type(client, f"bench {index}") for index in range(PAGE + 2)]}
+
+
+def _type_pool(client: Any, mock: Any, pool: int) -> State:
+    return {"types": [_type(client, f"bench {index}") for index in range(pool)]}
+
+
+def _granted(client: Any, mock: Any, pool: int) -> State:
+    type_id = _type(client, "bench")
+    mock.grant_qualifications(type_id, {_worker(n): n % 100 for n in range(max(pool, PAGE + 2))})
+    return {"type": type_id}
+
+
+def _pending(client: Any, mock: Any, pool: int) -> State:
+    type_id = _type(client, "bench")
+    requests = [mock.worker(_worker(n)).request_qualification(type_id).request_id for n in range(max(pool, PAGE + 2))]
+    return {"type": type_id, "requests": requests}
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("GetAccountBalance", _none, lambda state, n: {}),
+    Scenario(
+        "CreateQualificationType",
+        _none,
+        lambda state, n: {"Name": f"bench {n}", "Description": "benchmark", "QualificationTypeStatus": "Active"},
+    ),
+    Scenario("GetQualificationType", _one_type, lambda state, n: {"QualificationTypeId": state["type"]}),
+    Scenario("ListQualificationTypes", _types, lambda state, n: {"MustBeRequestable": True}, f"(page of {PAGE})"),
+    Scenario(
+        "UpdateQualificationType",
+        _one_type,
+        lambda state, n: {"QualificationTypeId": state["type"], "Description": f"benchmark {n}"},
+    ),
+    Scenario("DeleteQualificationType", _type_pool, lambda state, n: {"QualificationTypeId": state["types"][n]}),
+    Scenario(
+        "AssociateQualificationWithWorker",
+        _one_type,
+        lambda state, n: {
+            "QualificationTypeId": state["type"],
+            "WorkerId": _worker(n),
+            "IntegerValue": 5,
+            "SendNotification": False,
+        },
+    ),
+    Scenario(
+        "DisassociateQualificationFromWorker",
+        _granted,
+        lambda state, n: {"QualificationTypeId": state["type"], "WorkerId": _worker(n)},
+    ),
+    Scenario(
+        "GetQualificationScore",
+        _granted,
+        lambda state, n: {"QualificationTypeId": state["type"], "WorkerId": _worker(1)},
+    ),
+    Scenario(
+        "ListWorkersWithQualificationType",
+        _granted,
+        lambda state, n: {"QualificationTypeId": state["type"]},
+        f"(page of {PAGE})",
+    ),
+    Scenario("ListQualificationRequests", _pending, lambda state, n: {}, f"(page of {PAGE})"),
+    Scenario(
+        "AcceptQualificationRequest",
+        _pending,
+        lambda state, n: {"QualificationRequestId": state["requests"][n], "IntegerValue": 3},
+    ),
+    Scenario(
+        "RejectQualificationRequest",
+        _pending,
+        lambda state, n: {"QualificationRequestId": state["requests"][n], "Reason": "benchmark"},
+    ),
+)
