@@ -47,31 +47,33 @@ async def aio_client(
 ) -> AsyncIterator:
     """An entered async client of ``marketplace`` signed with ``access_key`` (None: unsigned, the default
     requester). ``options`` go to the client's creation as they are."""
-    import botocore
-    from botocore.config import Config
-
     options.setdefault("region_name", REGION)
     options.setdefault("endpoint_url", PRODUCTION if marketplace == "production" else SANDBOX)
-    if access_key is None:
-        options.setdefault("config", Config(signature_version=botocore.UNSIGNED))
-    else:
-        options.update(aws_access_key_id=access_key, aws_secret_access_key="secret")
+    _sign(options, access_key)
     async with _creator(flavor)("mturk", **options) as client:
         yield client
 
 
 def sync_client(marketplace: str = "sandbox", access_key: str | None = None, **options):
     """The boto3 twin of ``aio_client``."""
+    options.setdefault("region_name", REGION)
+    options.setdefault("endpoint_url", PRODUCTION if marketplace == "production" else SANDBOX)
+    _sign(options, access_key)
+    return _boto3_session().client("mturk", **options)
+
+
+def _sign(options: dict, access_key: str | None) -> None:
+    """Credentials for ``access_key``, or an unsigned ``config`` (merged into a given one) when None."""
     import botocore
     from botocore.config import Config
 
-    options.setdefault("region_name", REGION)
-    options.setdefault("endpoint_url", PRODUCTION if marketplace == "production" else SANDBOX)
-    if access_key is None:
-        options.setdefault("config", Config(signature_version=botocore.UNSIGNED))
-    else:
+    unsigned = Config(signature_version=botocore.UNSIGNED)
+    if access_key is not None:
         options.update(aws_access_key_id=access_key, aws_secret_access_key="secret")
-    return _boto3_session().client("mturk", **options)
+    elif "config" not in options:
+        options["config"] = unsigned
+    elif options["config"] is not None:  # config=None: the session resolves credentials (and finds none)
+        options["config"] = options["config"].merge(unsigned)
 
 
 @functools.lru_cache(maxsize=1)

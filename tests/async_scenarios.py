@@ -7,6 +7,9 @@ paginator) and ``Act`` (something the handle does between calls: a simulated wor
 call's outcome is its parsed answer, or the error's class name and response, together with the raw HTTP
 answer (status, headers, body) that the client's after-call handlers saw.
 
+A scenario may give the mock options (``options``: faults, rate limit, credentials) and every client a
+botocore ``Config`` (``config``: its retry mode), so injected faults go through both families' retries.
+
 Adding an operation's scenario (the HIT operations, for instance) is one ``Scenario(...)`` entry below.
 """
 
@@ -56,6 +59,8 @@ Step = Call | Act
 class Scenario:
     name: str
     steps: tuple[Step, ...]
+    options: Mapping[str, Any] = field(default_factory=dict)  # MTurkMock options
+    config: Mapping[str, Any] = field(default_factory=dict)  # botocore Config options of every client
 
     def clients(self) -> set[tuple[str | None, str]]:
         return {(step.requester, step.marketplace) for step in self.steps if isinstance(step, Call)}
@@ -80,6 +85,17 @@ def _request(worker_id: str, key: str, answers: Mapping[str, Any] | None = None)
         return {"status": outcome.status, "value": outcome.value, "request_id": outcome.request_id}
 
     return Act(act, key=f"{worker_id} request")
+
+
+def _fault(*args: Any, **options: Any) -> Act:
+    def act(mock: Any, results: Results) -> None:
+        mock.faults.add(*args, **options)
+
+    return Act(act)
+
+
+def _call_log(mock: Any, results: Results) -> list[tuple[Any, ...]]:
+    return [(call.operation, call.status, call.fault, call.attempt, call.retry_delay) for call in mock.calls]
 
 
 def _pending(worker: str) -> Callable[[Results], str]:
@@ -215,6 +231,36 @@ SCENARIOS: list[Scenario] = [
             Call("list_hits", requester=None),
             Call("get_account_balance", requester=None, marketplace="production"),
         ),
+    ),
+    Scenario(
+        "standard-retries",
+        (
+            _fault("ServiceFault", operation="CreateQualificationType", after=1, times=1),
+            _fault("ThrottlingException", operation="GetAccountBalance", times=3),
+            _fault("ServiceFault", operation="UpdateQualificationType", times=1, applied=True),
+            Call("create_qualification_type", new_type("first"), key="type"),
+            Call("create_qualification_type", new_type("second")),  # fails once, retried
+            Call("get_account_balance"),  # throttled on all 3 attempts
+            Call("update_qualification_type", with_type("type", Description="again")),  # applied, answer lost
+            Act(_call_log),
+        ),
+        options={"retry_backoff": "clock", "rate_limit": {"rate": 1, "burst": 4}},
+        config={"retries": {"mode": "standard"}},
+    ),
+    Scenario(
+        "legacy-retries-and-credentials",
+        (
+            _fault(sequence=[None, "ServiceFault", "ServiceFault", None], operation="GetAccountBalance"),
+            _fault("ServiceFault", operation="CreateQualificationType", times=1, applied=True),
+            Call("get_account_balance"),
+            Call("get_account_balance"),  # two faults, retried by legacy mode
+            Call("create_qualification_type", new_type("twice")),  # the retry finds the name taken
+            Call("get_account_balance", requester=OTHER),  # not a registered key
+            Call("get_account_balance", requester=None),  # unsigned
+            Act(_call_log),
+        ),
+        options={"credentials": "registered", "access_keys": [REQUESTER]},
+        config={"retries": {"mode": "legacy"}},
     ),
 ]
 

@@ -251,3 +251,36 @@ def test_a_patch_made_over_the_mocks_by_another_tool_stays_in_the_chain():
         AioHierarchicalEmitter.emit_until_response = original
     assert len(again.calls) == 1
     assert events.count("before-call.mturk.GetAccountBalance") == 2
+
+
+def test_a_real_backoff_is_awaited_so_the_loop_keeps_running():
+    """With retry_backoff="sleep" an injected fault's backoff is awaited: other coroutines run meanwhile."""
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    async def main():
+        one_attempt = Config(retries={"mode": "standard", "total_max_attempts": 1})
+        async with aio_client(access_key="AKIABACKOFF", config=one_attempt) as client:
+            # An application's own needs-retry handler decides the delay: 50 ms, once.
+            client.meta.events.register(
+                "needs-retry.mturk.GetAccountBalance", lambda attempts, **_: 0.05 if attempts == 1 else None
+            )
+            async with mock_mturk(retry_backoff="sleep") as mturk:
+                mturk.faults.add("ServiceFault", operation="GetAccountBalance", times=1)
+                task = asyncio.create_task(ticker())
+                answer = await client.get_account_balance()
+                task.cancel()
+        return answer, mturk
+
+    answer, mturk = asyncio.run(main())
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 1
+    assert [(call.fault, call.attempt, call.retry_delay) for call in mturk.calls] == [
+        ("rule 1", 1, 0.05),
+        (None, 2, None),
+    ]
+    assert ticks >= 3, "the event loop was blocked during the backoff"

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 
 import pytest
+from botocore.config import Config
 
 from mturk_mock import MTurkMock
 
@@ -19,37 +21,44 @@ SEED = 15
 START = 1_800_000_000
 
 
-def _mock() -> MTurkMock:
-    mock = MTurkMock(seed=SEED)
+def _mock(scenario: Scenario) -> MTurkMock:
+    mock = MTurkMock(seed=SEED, **scenario.options)
     mock.world.clock.freeze(START)
+    random.seed(SEED)  # the clients' retry jitter
     return mock
+
+
+def _client_options(scenario: Scenario) -> dict:
+    return {"config": Config(**scenario.config)} if scenario.config else {}
 
 
 def _wire(mock: MTurkMock) -> list:
     return [
-        (c.operation, c.marketplace, c.requester, c._request, c.status, c._response, c.request_id) for c in mock.calls
+        (c.operation, c.marketplace, c.requester, c._request, c.status, c._response, c.request_id)
+        + (c.fault, c.attempt, c.retry_delay)
+        for c in mock.calls
     ]
 
 
 def _sync_run(scenario: Scenario) -> tuple[list, MTurkMock]:
-    mock = _mock()
-    clients = {key: sync_client(key[1], key[0]) for key in scenario.clients()}
+    clients = {key: sync_client(key[1], key[0], **_client_options(scenario)) for key in scenario.clients()}
+    mock = _mock(scenario)
     with mock:
         return run_sync(scenario, mock, clients), mock
 
 
 def _async_run(scenario: Scenario, flavor: str) -> tuple[list, MTurkMock]:
-    mock = _mock()
-
-    async def main() -> list:
+    async def main() -> tuple[list, MTurkMock]:
         async with contextlib.AsyncExitStack() as stack:
             clients = {
-                key: await stack.enter_async_context(aio_client(flavor, key[1], key[0])) for key in scenario.clients()
+                key: await stack.enter_async_context(aio_client(flavor, key[1], key[0], **_client_options(scenario)))
+                for key in scenario.clients()
             }
+            mock = _mock(scenario)
             async with mock:
-                return await run_async(scenario, mock, clients)
+                return await run_async(scenario, mock, clients), mock
 
-    return asyncio.run(main()), mock
+    return asyncio.run(main())
 
 
 @pytest.mark.parametrize("flavor", FLAVORS)
