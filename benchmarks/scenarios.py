@@ -75,7 +75,96 @@ def _pending(client: Any, mock: Any, pool: int) -> State:
     return {"type": type_id, "requests": requests}
 
 
-SCENARIOS: tuple[Scenario, ...] = (
+EXTERNAL_QUESTION = (
+    '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/'
+    'ExternalQuestion.xsd"><ExternalURL>https://tasks.example.org/label</ExternalURL>'
+    "<FrameHeight>600</FrameHeight></ExternalQuestion>"
+)
+HIT_TYPE = {"Title": "Label images", "Description": "benchmark", "Reward": "0.25", "AssignmentDurationInSeconds": 600}
+DAY = 86400
+
+
+def _hit_type(client: Any, mock: Any, pool: int) -> State:
+    return {"hit_type": client.create_hit_type(**HIT_TYPE)["HITTypeId"]}
+
+
+def _hits(client: Any, mock: Any, count: int, **extra: Any) -> list[str]:
+    hit_type = client.create_hit_type(**HIT_TYPE)["HITTypeId"]
+    return [
+        client.create_hit_with_hit_type(HITTypeId=hit_type, LifetimeInSeconds=DAY, Question=EXTERNAL_QUESTION, **extra)[
+            "HIT"
+        ]["HITId"]
+        for _ in range(count)
+    ]
+
+
+def _one_hit(client: Any, mock: Any, pool: int) -> State:
+    return {"hit": _hits(client, mock, 1, MaxAssignments=10)[0], "hit_type": None}
+
+
+def _hit_page(client: Any, mock: Any, pool: int) -> State:
+    return {"hits": _hits(client, mock, PAGE + 2)}
+
+
+def _hit_pool(client: Any, mock: Any, pool: int) -> State:
+    return {"hits": _hits(client, mock, pool)}
+
+
+def _reviewable_pool(client: Any, mock: Any, pool: int) -> State:
+    hits = _hits(client, mock, max(pool, PAGE + 2))
+    mock.clock.advance(DAY)
+    return {"hits": hits}
+
+
+def _required(client: Any, mock: Any, pool: int) -> State:
+    qual = _type(client, "required")
+    requirement = [{"QualificationTypeId": qual, "Comparator": "Exists"}]
+    _hits_of = client.create_hit_type(**HIT_TYPE, QualificationRequirements=requirement)["HITTypeId"]
+    for _ in range(PAGE + 2):
+        client.create_hit_with_hit_type(HITTypeId=_hits_of, LifetimeInSeconds=DAY, Question=EXTERNAL_QUESTION)
+    return {"type": qual}
+
+
+def _two_types(client: Any, mock: Any, pool: int) -> State:
+    hits = _hits(client, mock, 1)
+    dearer = client.create_hit_type(**{**HIT_TYPE, "Reward": "0.50"})["HITTypeId"]
+    cheaper = client.create_hit_type(**HIT_TYPE)["HITTypeId"]
+    return {"hit": hits[0], "types": (dearer, cheaper)}
+
+
+HIT_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("CreateHITType", _none, lambda state, n: {**HIT_TYPE, "Title": f"Label images {n}"}),
+    Scenario(
+        "CreateHIT", _none, lambda state, n: {**HIT_TYPE, "LifetimeInSeconds": DAY, "Question": EXTERNAL_QUESTION}
+    ),
+    Scenario(
+        "CreateHITWithHITType",
+        _hit_type,
+        lambda state, n: {"HITTypeId": state["hit_type"], "LifetimeInSeconds": DAY, "Question": EXTERNAL_QUESTION},
+    ),
+    Scenario("GetHIT", _one_hit, lambda state, n: {"HITId": state["hit"]}),
+    Scenario("ListHITs", _hit_page, lambda state, n: {}, f"(page of {PAGE})"),
+    Scenario(
+        "ListHITsForQualificationType",
+        _required,
+        lambda state, n: {"QualificationTypeId": state["type"]},
+        f"(page of {PAGE})",
+    ),
+    Scenario("ListReviewableHITs", _reviewable_pool, lambda state, n: {}, f"(page of {PAGE})"),
+    Scenario("UpdateExpirationForHIT", _hit_pool, lambda state, n: {"HITId": state["hits"][n], "ExpireAt": 0}),
+    Scenario(
+        "CreateAdditionalAssignmentsForHIT",
+        _one_hit,
+        lambda state, n: {"HITId": state["hit"], "NumberOfAdditionalAssignments": 1},
+    ),
+    Scenario("UpdateHITReviewStatus", _reviewable_pool, lambda state, n: {"HITId": state["hits"][n], "Revert": False}),
+    Scenario(
+        "UpdateHITTypeOfHIT", _two_types, lambda state, n: {"HITId": state["hit"], "HITTypeId": state["types"][n % 2]}
+    ),
+    Scenario("DeleteHIT", _reviewable_pool, lambda state, n: {"HITId": state["hits"][n]}),
+)
+
+SCENARIOS: tuple[Scenario, ...] = HIT_SCENARIOS + (
     Scenario("GetAccountBalance", _none, lambda state, n: {}),
     Scenario(
         "CreateQualificationType",

@@ -12,11 +12,13 @@ __version__ = "0.1.0"
 __all__ = [
     "CallRecord",
     "Clock",
+    "FileUpload",
     "MTurkMock",
     "MTurkServer",
     "NetworkBlocked",
     "SimulatedWorker",
     "World",
+    "WorkerActionRefused",
     "WorkerError",
     "build_answers",
     "current",
@@ -36,6 +38,8 @@ _LAZY = {
     "MTurkServer": "mturk_mock.transport.http_server",
     "SimulatedWorker": "mturk_mock.simulation",
     "WorkerError": "mturk_mock.model.workers",
+    "WorkerActionRefused": "mturk_mock.model.workers",
+    "FileUpload": "mturk_mock.model.xml.hit_answers",
     "build_answers": "mturk_mock.model.xml",
 }
 
@@ -43,9 +47,10 @@ if TYPE_CHECKING:
     from .calls import CallRecord
     from .mock import MTurkMock, current, mock_mturk, mock_mturk_qual
     from .model.clock import Clock
-    from .model.workers import WorkerError
+    from .model.workers import WorkerActionRefused, WorkerError
     from .model.world import World
     from .model.xml import build_answers
+    from .model.xml.hit_answers import FileUpload
     from .simulation import SimulatedWorker
     from .transport.botocore_hook import NetworkBlocked
     from .transport.http_server import MTurkServer

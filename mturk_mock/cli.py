@@ -139,7 +139,11 @@ def serve(
     faults: str | None = None,
     search_lag: float | None = None,
 ) -> int:
-    from .transport.http_server import MTurkServer
+    try:
+        from .transport.http_server import MTurkServer
+    except ImportError as exc:  # the `server` extra (waitress) is not installed
+        print(f"mturk-mock: {exc}", file=sys.stderr)
+        return 1
 
     try:
         handle = _handle(marketplace, state)

@@ -4,6 +4,7 @@ bulk seeding, state files. ``MTurkMock`` (``mock.py``) is a Handle that can also
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 
 from .calls import CallRecord
@@ -16,6 +17,9 @@ from .model.world import World
 from .service.faults import Faults
 from .simulation import SimulatedWorker, make_worker
 from .state_file import read_state, write_state
+from .views import HITView
+
+_ENTITY_ID = re.compile(r"[A-Z0-9]{1,64}").fullmatch
 
 
 class Handle:
@@ -55,9 +59,27 @@ class Handle:
         self.calls.clear()
         self.faults.reset()
 
-    def worker(self, worker_id: str | None = None, *, marketplace: str | None = None) -> SimulatedWorker:
-        """A simulated worker (registered in the marketplace); a new realistic ID when none is given."""
-        return make_worker(self.world, worker_id, marketplace or self.default_marketplace)
+    def worker(
+        self,
+        worker_id: str | None = None,
+        *,
+        marketplace: str | None = None,
+        country: str | None = None,
+        subdivision: str | None = None,
+        adult: bool | None = None,
+        masters: bool | None = None,
+    ) -> SimulatedWorker:
+        """A simulated worker (registered in the marketplace); a new realistic ID when none is given. The
+        profile fields given are set (a new worker is in the US, not adult, not a Master)."""
+        return make_worker(
+            self.world,
+            worker_id,
+            marketplace or self.default_marketplace,
+            country=country,
+            subdivision=subdivision,
+            adult=adult,
+            masters=masters,
+        )
 
     def grant_qualifications(
         self, type_id: str, grants: Mapping[str, int] | Iterable[tuple[str, int]], *, marketplace: str | None = None
@@ -68,6 +90,26 @@ class Handle:
         with self.world.session(marketplace or self.default_marketplace) as (market, now):
             qual = market.qualification_types.get(type_id)
             return workflow.grant_many(market, qual, pairs, now)
+
+    def hits(self, marketplace: str | None = None) -> list[HITView]:
+        """Every HIT of the marketplace (Disposed included), oldest first, as read-only views."""
+        name = marketplace or self.default_marketplace
+        with self.world.session(name) as (market, _now):
+            return [HITView.of(hit, name) for hit in sorted(market.hits.by_id.values(), key=lambda hit: hit.key)]
+
+    def hit(self, hit_id: str, marketplace: str | None = None) -> HITView:
+        """One HIT as a read-only view (KeyError if the marketplace has no such HIT)."""
+        name = marketplace or self.default_marketplace
+        with self.world.session(name) as (market, _now):
+            return HITView.of(market.hits.by_id[hit_id], name)
+
+    def add_hit_layout(self, layout_id: str, html: str, marketplace: str | None = None) -> None:
+        """Register a HIT layout, as made in the Requester website (the API cannot make one): ``html`` with
+        ``${name}`` placeholders that HITLayoutParameters fill (spec H§3.5)."""
+        if not isinstance(layout_id, str) or not _ENTITY_ID(layout_id):
+            raise ValueError(f"{layout_id!r} is not a HITLayoutId: 1-64 upper-case letters and digits")
+        with self.world.session(marketplace or self.default_marketplace) as (market, _now):
+            market.layouts[layout_id] = html
 
     def save_state(self, path: str | os.PathLike[str]) -> None:
         """Write the state to a JSON file, atomically: an interrupted save leaves the old file intact and no

@@ -55,3 +55,34 @@ def parameter_error(call, parameter: str, mock=None) -> dict:
         wire = mock.calls[-1].response
         assert (wire["Parameter"], wire["TurkErrorCode"]) == (parameter, "AWS.MechanicalTurk.InvalidParameterValue")
     return response
+
+
+HIT_TYPE = {
+    "Title": "Label images",
+    "Description": "Say what is in the picture",
+    "Reward": "0.25",
+    "AssignmentDurationInSeconds": 600,
+}
+
+
+def create_hit_type(client, **extra) -> str:
+    return client.create_hit_type(**{**HIT_TYPE, **extra})["HITTypeId"]
+
+
+def submitted(mock, client, answers=None, worker_id: str | None = None, **hit) -> dict:
+    """A HIT (``create_hit`` with ``hit``) and one assignment a simulated worker accepted and submitted:
+    the HIT and the assignment as the requester sees them."""
+    created = create_hit(client, **hit)
+    assignment = mock.worker(worker_id).accept(created["HITId"])
+    assignment.submit(answers or {"label": "cat"})
+    return client.get_assignment(AssignmentId=assignment.assignment_id)
+
+
+def create_hit(client, hit_type_id: str | None = None, **extra) -> dict:
+    """A HIT with an ExternalQuestion, one assignment, one hour; of ``hit_type_id`` or of the default type."""
+    from .samples import EXTERNAL_QUESTION
+
+    params = {"LifetimeInSeconds": 3600, "MaxAssignments": 1, "Question": EXTERNAL_QUESTION, **extra}
+    if hit_type_id is None:
+        return client.create_hit(**{**HIT_TYPE, **params})["HIT"]
+    return client.create_hit_with_hit_type(HITTypeId=hit_type_id, **params)["HIT"]

@@ -91,3 +91,17 @@ ANSWERS = f"""<QuestionFormAnswers xmlns="{QFA}">
 
 # The same key without a mapping: the summed score is the value.
 ANSWER_KEY_UNMAPPED = ANSWER_KEY.split("<QualificationValueMapping>")[0] + "</AnswerKey>"
+
+# Question content of HITs (spec H§3).
+EXTERNAL_QUESTION = (
+    f'<ExternalQuestion xmlns="{SCHEMAS}2006-07-14/ExternalQuestion.xsd">'
+    "<ExternalURL>https://tasks.example.org/label?batch=7</ExternalURL><FrameHeight>600</FrameHeight>"
+    "</ExternalQuestion>"
+)
+HTML_QUESTION = (
+    f'<HTMLQuestion xmlns="{SCHEMAS}2011-11-11/HTMLQuestion.xsd">'
+    '<HTMLContent><![CDATA[<!DOCTYPE html><html><body><form name="mturk_form" method="post" action="">'
+    '<input type="hidden" value="" name="assignmentId" id="assignmentId"/><p>Label the image</p>'
+    '<input name="label"/></form></body></html>]]></HTMLContent><FrameHeight>450</FrameHeight></HTMLQuestion>'
+)
+HIT_QUESTION_FORM = TEST.replace("<IsRequired>true</IsRequired>", "<IsRequired>false</IsRequired>", 1)

@@ -27,3 +27,12 @@ def test_qualification_test_workflow():
     scores = [line.split("score")[1].split()[0] for line in out.splitlines() if "took the test" in line]
     assert [int(score) for score in scores] == [100, 50, 0]
     assert out.count("  qualified") == 2 and out.count("not qualified") == 1
+
+
+def test_publish_hits():
+    out = _run("publish_hits.py")
+    assert "published 5 HITs" in out
+    assert "balance after publishing: 9991.00 on hold: 9.00" in out  # 5 HITs x 3 x (0.50 + 0.10)
+    assert "reviewable after an hour: 5" in out and "extended: Assignable" in out
+    assert "left after clean-up: 0" in out and "balance after clean-up: 10000.00" in out
+    assert "statuses seen by the handle: ['Disposed']" in out

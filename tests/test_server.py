@@ -33,7 +33,7 @@ from mturk_mock import MTurkMock
 from mturk_mock.cli import main
 from mturk_mock.constants import DEFAULT_REQUESTER
 from mturk_mock.pytest_plugin import SANDBOX_ENDPOINT
-from mturk_mock.transport import http_server
+from mturk_mock.transport import http_app, http_server
 from mturk_mock.transport.http_server import MTurkServer, marketplace_from, requester_from
 
 TARGET = "MTurkRequesterServiceV20170117."
@@ -431,7 +431,7 @@ def test_unexpected_failure_is_a_service_fault_and_server_keeps_serving(server, 
     def broken(*args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(http_server, "handle_request", broken)
+    monkeypatch.setattr(http_app, "handle_request", broken)
     status, _, body = call(server, "GetAccountBalance")
     monkeypatch.undo()
     wire = json.loads(body)

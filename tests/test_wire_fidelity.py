@@ -13,6 +13,7 @@ from mturk_mock.service import OPERATIONS
 from mturk_mock.service import dispatch as service_dispatch
 
 from .conftest import assert_same_python, reference_parse
+from .unimplemented import hide
 from .wire_scenarios import ERROR_SCENARIOS, SUCCESS_SCENARIOS
 
 
@@ -29,7 +30,8 @@ def _run(scenario, client, mturk_mock, capture):
 
 
 @pytest.mark.parametrize("scenario", SUCCESS_SCENARIOS + ERROR_SCENARIOS, ids=lambda s: s.name)
-def test_caller_receives_what_botocore_parses(scenario, mturk_client, mturk_mock, capture):
+def test_caller_receives_what_botocore_parses(scenario, mturk_client, mturk_mock, capture, monkeypatch):
+    hide(monkeypatch, *scenario.hidden)
     operation, http_response, returned = _run(scenario, mturk_client, mturk_mock, capture)
     assert_same_python(returned, reference_parse(mturk_client, operation, http_response))
     body = json.loads(http_response.content)

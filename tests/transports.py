@@ -36,6 +36,12 @@ BOTH_TRANSPORTS_MODULES = frozenset(
         "test_qualification_types_update_delete",
         "test_worker_qualifications",
         "test_simulation",
+        "test_hit_types",
+        "test_hits",
+        "test_hit_questions",
+        "test_hit_money",
+        "test_assignments",
+        "test_worker_flow",
     }
 )
 LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1"})

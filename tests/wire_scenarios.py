@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .helpers import create_type
-from .samples import ANSWER_KEY, TEST
+from .helpers import create_hit, create_hit_type, create_type, submitted
+from .samples import ANSWER_KEY, EXTERNAL_QUESTION, HTML_QUESTION, TEST
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Scenario:
     operation: str
     prepare: Callable
     error: str | None = None
+    hidden: tuple[str, ...] = ()  # operations made unimplemented for the scenario
 
     @property
     def method(self) -> str:
@@ -69,7 +70,151 @@ def _pending_listing(client, mock):
     return {"MaxResults": 10}
 
 
-SUCCESS_SCENARIOS: list[Scenario] = [
+def _requirement(client) -> list[dict]:
+    type_id = create_type(client, "screened")["QualificationTypeId"]
+    return [
+        {
+            "QualificationTypeId": type_id,
+            "Comparator": "GreaterThanOrEqualTo",
+            "IntegerValues": [80],
+            "RequiredToPreview": True,
+        },
+        {
+            "QualificationTypeId": "00000000000000000071",
+            "Comparator": "In",
+            "LocaleValues": [{"Country": "US", "Subdivision": "WA"}, {"Country": "CA"}],
+        },
+    ]
+
+
+def _expired_hit(client, mock):
+    hit = create_hit(client, MaxAssignments=2)
+    mock.clock.advance(3601)
+    return hit
+
+
+HIT_SUCCESS_SCENARIOS: list[Scenario] = [
+    Scenario(
+        "create-hit-type",
+        "CreateHITType",
+        lambda client, mock: {
+            "Title": "t",
+            "Description": "d",
+            "Reward": "0.5",
+            "AssignmentDurationInSeconds": 60,
+            "AutoApprovalDelayInSeconds": 3600,
+            "Keywords": "",
+            "QualificationRequirements": _requirement(client),
+        },
+    ),
+    Scenario(
+        "create-hit",
+        "CreateHIT",
+        lambda client, mock: {
+            "Title": "t",
+            "Description": "d",
+            "Reward": "1",
+            "AssignmentDurationInSeconds": 60,
+            "LifetimeInSeconds": 600,
+            "MaxAssignments": 3,
+            "Keywords": "a, b",
+            "RequesterAnnotation": "batch 1",
+            "Question": HTML_QUESTION,
+            "QualificationRequirements": _requirement(client),
+            "UniqueRequestToken": "t-1",
+        },
+    ),
+    Scenario(
+        "create-hit-with-type",
+        "CreateHITWithHITType",
+        lambda client, mock: {
+            "HITTypeId": create_hit_type(client),
+            "LifetimeInSeconds": 600,
+            "Question": EXTERNAL_QUESTION,
+        },
+    ),
+    Scenario("get-hit", "GetHIT", lambda client, mock: {"HITId": create_hit(client)["HITId"]}),
+    Scenario("list-hits", "ListHITs", lambda client, mock: [create_hit(client) for _ in range(3)] and {}),
+    Scenario(
+        "list-hits-for-type",
+        "ListHITsForQualificationType",
+        lambda client, mock: {
+            "QualificationTypeId": create_hit(client, QualificationRequirements=_requirement(client))[
+                "QualificationRequirements"
+            ][0]["QualificationTypeId"]
+        },
+    ),
+    Scenario("list-reviewable", "ListReviewableHITs", lambda client, mock: _expired_hit(client, mock) and {}),
+    Scenario(
+        "update-expiration",
+        "UpdateExpirationForHIT",
+        lambda client, mock: {"HITId": create_hit(client)["HITId"], "ExpireAt": 0},
+    ),
+    Scenario(
+        "additional-assignments",
+        "CreateAdditionalAssignmentsForHIT",
+        lambda client, mock: {"HITId": create_hit(client)["HITId"], "NumberOfAdditionalAssignments": 2},
+    ),
+    Scenario(
+        "review-status",
+        "UpdateHITReviewStatus",
+        lambda client, mock: {"HITId": _expired_hit(client, mock)["HITId"], "Revert": False},
+    ),
+    Scenario(
+        "update-hit-type",
+        "UpdateHITTypeOfHIT",
+        lambda client, mock: {"HITId": create_hit(client)["HITId"], "HITTypeId": create_hit_type(client, Reward="2")},
+    ),
+    Scenario("delete-hit", "DeleteHIT", lambda client, mock: {"HITId": _expired_hit(client, mock)["HITId"]}),
+    Scenario(
+        "block",
+        "CreateWorkerBlock",
+        lambda client, mock: {"WorkerId": "A1B2C3D4E5F6G7", "Reason": "spam"},
+    ),
+    Scenario(
+        "unblock",
+        "DeleteWorkerBlock",
+        lambda client, mock: (
+            client.create_worker_block(WorkerId="A1B2C3D4E5F6G7", Reason="spam")
+            and {"WorkerId": "A1B2C3D4E5F6G7", "Reason": "sorry"}
+        ),
+    ),
+    Scenario(
+        "list-blocks",
+        "ListWorkerBlocks",
+        lambda client, mock: (
+            [client.create_worker_block(WorkerId=f"A{n:013d}", Reason="x" * n) for n in range(3)] and {}
+        ),
+    ),
+    Scenario(
+        "list-assignments",
+        "ListAssignmentsForHIT",
+        lambda client, mock: {"HITId": submitted(mock, client, MaxAssignments=2)["HIT"]["HITId"]},
+    ),
+    Scenario(
+        "get-assignment",
+        "GetAssignment",
+        lambda client, mock: {"AssignmentId": submitted(mock, client)["Assignment"]["AssignmentId"]},
+    ),
+    Scenario(
+        "approve",
+        "ApproveAssignment",
+        lambda client, mock: {
+            "AssignmentId": submitted(mock, client)["Assignment"]["AssignmentId"],
+            "RequesterFeedback": "thanks",
+        },
+    ),
+    Scenario(
+        "reject",
+        "RejectAssignment",
+        lambda client, mock: {
+            "AssignmentId": submitted(mock, client)["Assignment"]["AssignmentId"],
+            "RequesterFeedback": "no",
+        },
+    ),
+]
+
+SUCCESS_SCENARIOS: list[Scenario] = HIT_SUCCESS_SCENARIOS + [
     Scenario(
         "associate",
         "AssociateQualificationWithWorker",
@@ -148,6 +293,24 @@ ERROR_SCENARIOS: list[Scenario] = [
             "Question": "<q/>",
         },
         error="NotImplemented",
+        hidden=("CreateHIT",),
+    ),
+    Scenario("hit-does-not-exist", "GetHIT", lambda client, mock: {"HITId": "3" * 30}, error="RequestError"),
+    Scenario(
+        "hit-state",
+        "DeleteHIT",
+        lambda client, mock: {"HITId": create_hit(client)["HITId"]},
+        error="RequestError",
+    ),
+    Scenario(
+        "https-required",
+        "CreateHITWithHITType",
+        lambda client, mock: {
+            "HITTypeId": create_hit_type(client),
+            "LifetimeInSeconds": 600,
+            "Question": EXTERNAL_QUESTION.replace("https://", "http://"),
+        },
+        error="ParameterValidationError",
     ),
     Scenario(
         "type-does-not-exist",

@@ -98,6 +98,48 @@ QUALIFICATION_REQUEST_NOT_PENDING = _request(
     "InvalidQualificationRequestState", "This operation can be called with a status of: Pending"
 )
 
+# HITs and HIT types (spec H§0.1, H§8)
+HIT_NOT_FOUND = _request("HITDoesNotExist", "Hit {hit_id} does not exist.")
+HIT_STATE = _request(  # two spaces after the first full stop, as observed
+    "InvalidHITState",
+    "This HIT is currently in the state '{status}'.  This operation can be called with a status of: {allowed}",
+)
+HIT_TYPE_NOT_FOUND = _request("HITTypeDoesNotExist", "HITType {hit_type_id} does not exist.")  # [I]
+HIT_EXISTS = _request(  # [I] the docs promise "a message containing the HITId"
+    "HitAlreadyExists", 'The HIT {hit_id} already exists for the UniqueRequestToken "{token}".'
+)
+DUPLICATE_REQUEST = _request(  # text observed for UpdateExpirationForHIT; code [I]
+    "DuplicateRequest", 'The idempotency token "{token}" has already been processed.'
+)
+INSUFFICIENT_FUNDS = _request(
+    "InsufficientFunds",
+    "This Requester has insufficient funds in their account to complete this transaction. Please visit "
+    "https://requester.mturk.com/prepayments/new to purchase Prepaid HITs.",
+)
+LAYOUT_NOT_FOUND = _request("HITLayoutDoesNotExist", "HITLayout {layout_id} does not exist.")  # [I] text
+QUALIFICATION_TYPE_INACTIVE = _request(  # [I] spec Q§3.2
+    "InvalidQualificationTypeState",
+    "QualificationType [{type_id}] is {status}. A QualificationRequirement can name only an Active QualificationType.",
+)
+ASSIGNMENTS_INCREASE = _request(  # [I] text, from the docs
+    "InvalidMaximumAssignmentsIncrease",
+    "HITs created with fewer than 10 assignments cannot be extended to have 10 or more assignments.",
+)
+HIT_TOO_OLD = _request("HITTooOldForExtension", "HITs created before July 22, 2015 cannot be extended.")
+# Assignments (spec H§2, H§8.13-8.22)
+ASSIGNMENT_NOT_FOUND = _request("AssignmentDoesNotExist", "Assignment {assignment_id} does not exist.")
+ASSIGNMENT_STATE = _request("InvalidAssignmentState", "This operation can be called with a status of: {allowed}")
+WORKER_ID_INVALID = _parameter("WorkerId is invalid.")  # DeleteWorkerBlock's documented text
+# Observed texts with a second full stop before the suffix (spec H§0.1 E-PVE-URL, H§8.1).
+HTTPS_REQUIRED = _parameter(
+    'The value "{value}" is not valid for the parameter ExternalURL. This URL must use the HTTPS protocol..'
+)
+LOCALE_VALUE = _parameter(
+    'The value "{value}" is not valid for the parameter LocaleValue. LocaleValue must be null when used with the '
+    "{comparator} comparator..",
+    suffix="ms",
+)
+
 SERVICE_ERROR = ErrorSpec(SERVICE_FAULT, 500, "ServiceFault", "{message}")
 NOT_IMPLEMENTED = ErrorSpec(  # HTTP 501, which botocore never retries
     "NotImplemented",
@@ -141,11 +183,13 @@ def _http(code: str, status: int) -> ErrorSpec:
 HTTP_BAD_REQUEST = _http("BadRequest", 400)
 HTTP_NOT_FOUND = _http("NotFound", 404)
 HTTP_METHOD_NOT_ALLOWED = _http("MethodNotAllowed", 405)
+HTTP_REQUEST_TIMEOUT = _http("RequestTimeout", 408)
 HTTP_LENGTH_REQUIRED = _http("LengthRequired", 411)
 HTTP_TOO_LARGE = _http("RequestEntityTooLarge", 413)
 HTTP_URI_TOO_LONG = _http("RequestURITooLong", 414)
 HTTP_HEADERS_TOO_LARGE = _http("RequestHeaderFieldsTooLarge", 431)
 HTTP_NOT_IMPLEMENTED = _http("NotImplemented", 501)
+HTTP_SERVICE_UNAVAILABLE = _http("ServiceUnavailable", 503)
 HTTP_VERSION_NOT_SUPPORTED = _http("HTTPVersionNotSupported", 505)
 
 

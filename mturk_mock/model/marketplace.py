@@ -7,9 +7,17 @@ store keeps its aggregate's invariants and indexes, and rules that span stores l
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from ..constants import SANDBOX
+from .events import Event, Events
+from .hits import decisions, work
+from .hits.assignments import Assignments
+from .hits.blocks import Blocks
+from .hits.hit_types import HITTypes
+from .hits.hits import HIT, HITs
+from .hits.tokens import Tokens
 from .ids import IdFactory
 from .money import Ledger
 from .qualifications.grants import Grants
@@ -34,6 +42,32 @@ class Marketplace:
         self.qualification_types = QualificationTypes(name, self.schedule)
         self.grants = Grants()
         self.requests = QualificationRequests(self.schedule)
+        self.events = Events()
+        self.hit_types = HITTypes()
+        self.hits = HITs(self.schedule, self.events_for, self._hold_for)
+        self.tokens = Tokens(self.schedule)
+        self.layouts: dict[str, str] = {}  # HITLayoutId -> template; registered through the handle
+        self.assignments = Assignments(self.schedule)
+        self.blocks = Blocks()
+        work.on_deadline(self)
+        decisions.on_auto_approval(self)
+
+    def events_for(
+        self, hit: HIT, event_type: str, at: float, assignment_id: str | None = None, worker_id: str | None = None
+    ) -> None:
+        """Record an event about ``hit`` (and one of its assignments) that happened at ``at``."""
+        hit_type = hit.hit_type
+        self.events.emit(
+            Event(event_type, at, hit.owner, hit_type.type_id, hit_type.group_id, hit.hit_id, assignment_id, worker_id)
+        )
+
+    def _hold_for(self, hit: HIT, delta: Decimal) -> None:
+        """What a HIT's change means for its owner's money: hold more, or release (spec H§5.3). Callers
+        that can be refused for funds take the money first, so this never refuses."""
+        if delta > 0:
+            self.ledger.hold(hit.owner, delta, check=False)
+        else:
+            self.ledger.release(hit.owner, -delta)
 
     def rebind(self, settings: Settings, ids: IdFactory, notifications: list[Notification]) -> None:
         """Move this marketplace into another World (``World.adopt``)."""
@@ -58,6 +92,12 @@ class Marketplace:
             "qualification_types": self.qualification_types.to_data(),
             "grants": self.grants.to_data(),
             "qualification_requests": self.requests.to_data(),
+            "hit_types": self.hit_types.to_data(),
+            "hits": self.hits.to_data(),
+            "tokens": self.tokens.to_data(),
+            "layouts": dict(self.layouts),
+            "assignments": self.assignments.to_data(),
+            "blocks": self.blocks.to_data(),
         }
 
     def load_data(self, data: dict[str, Any], now: float) -> None:
@@ -69,3 +109,13 @@ class Marketplace:
         delays = {type_id: qual.retry_delay for type_id, qual in types.by_id.items()}
         self.requests.load_data(data["qualification_requests"], delays, now)
         types.reschedule()
+        # Stores added in later versions are empty in older files.
+        self.hit_types.load_data(data.get("hit_types", []))
+        self.hits.load_data(data.get("hits", []), self.hit_types.by_id)
+        self.hits.reschedule()
+        self.tokens.load_data(data.get("tokens", []))
+        self.tokens.reschedule()
+        self.layouts.update(data.get("layouts", {}))
+        self.assignments.load_data(data.get("assignments", {}), self.hits.by_id)
+        self.assignments.reschedule()
+        self.blocks.load_data(data.get("blocks", []))

@@ -16,6 +16,7 @@ CENT = Decimal("0.01")
 SANDBOX_BALANCE = Decimal("10000.00")  # "This amount is always $10000.00"
 _AMOUNT = re.compile(r"[0-9]+\.?[0-9]{0,2}").fullmatch
 MINIMUM_AMOUNT = CENT  # [I] spec H§5.1: rewards and bonuses of $0.00 are refused
+MAXIMUM_DIGITS = 20
 
 
 def to_amount(value: str | Decimal | int) -> Decimal:
@@ -33,7 +34,7 @@ def to_amount(value: str | Decimal | int) -> Decimal:
 
 def parse_amount(text: str, parameter: str) -> Decimal:
     """A CurrencyAmount request member: the pattern and the $0.01 minimum, else ParameterValidationError."""
-    if not _AMOUNT(text):
+    if not _AMOUNT(text) or len(text) > MAXIMUM_DIGITS:  # longer amounts than Decimal's precision are nonsense
         raise errors.invalid_value(parameter, text)
     amount = Decimal(text).quantize(CENT)
     if amount < MINIMUM_AMOUNT:
@@ -80,10 +81,47 @@ class Ledger:
         return self.available.get(requester, self.starting)
 
     def held(self, requester: str) -> Decimal:
-        return Decimal(0) if self.fixed else self.on_hold.get(requester, Decimal(0))
+        return self.on_hold.get(requester, Decimal(0))
 
     def set_balance(self, requester: str, amount: str | Decimal | int) -> None:
         self.available[requester] = to_amount(amount)
+
+    # -- movements (spec H§5.3); in the sandbox they are recorded but never refused -----------------------
+    def _check_funds(self, requester: str, amount: Decimal) -> None:
+        if not self.fixed and amount > self.available.get(requester, self.starting):
+            raise errors.INSUFFICIENT_FUNDS()
+
+    def _add(self, book: dict[str, Decimal], requester: str, amount: Decimal, start: Decimal) -> None:
+        book[requester] = book.get(requester, start) + amount
+
+    def hold(self, requester: str, amount: Decimal, check: bool = True) -> None:
+        """Set money aside for assignments (E-FUNDS in production when the balance does not cover it,
+        unless the caller has already taken the decision: ``check=False``)."""
+        if amount:
+            if check:
+                self._check_funds(requester, amount)
+            self._add(self.available, requester, -amount, self.starting)
+            self._add(self.on_hold, requester, amount, Decimal(0))
+
+    def release(self, requester: str, amount: Decimal) -> None:
+        """Give held money back to the available balance."""
+        if amount:
+            self._add(self.on_hold, requester, -amount, Decimal(0))
+            self._add(self.available, requester, amount, self.starting)
+
+    def pay_held(self, requester: str, amount: Decimal) -> None:
+        """Pay out held money (an approved assignment's reward and fee)."""
+        self._add(self.on_hold, requester, -amount, Decimal(0))
+        self._add(self.spent, requester, amount, Decimal(0))
+
+    def charge(self, requester: str, amount: Decimal) -> None:
+        """Pay at once from the available balance (a bonus, an override approval)."""
+        self._check_funds(requester, amount)
+        self._add(self.available, requester, -amount, self.starting)
+        self._add(self.spent, requester, amount, Decimal(0))
+
+    def paid(self, requester: str) -> Decimal:
+        return self.spent.get(requester, Decimal(0))
 
     # ``market.balances[requester] = "12.34"`` (documented in the README) reads and writes balances.
     def __setitem__(self, requester: str, amount: str | Decimal | int) -> None:

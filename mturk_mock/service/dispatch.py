@@ -6,7 +6,7 @@ renders errors. Validation runs before the lock; settle and the handler run unde
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,21 @@ def _paged(name: str, operation: Operation) -> Run:
 _ROUTES: dict[str, Route] = {}
 
 
+def _with_messages(validate: Check, messages: Mapping[str, errors.ErrorSpec]) -> Check:
+    """A validator whose ParameterValidationErrors on some parameters carry the operation's own message."""
+
+    def check(request: object) -> None:
+        try:
+            validate(request)
+        except errors.MTurkError as error:
+            spec = messages.get(error.parameter or "")
+            if spec is None or error.spec is not errors.INVALID_VALUE:
+                raise
+            raise spec(parameter=error.parameter) from None
+
+    return check
+
+
 def route(name: str) -> Route:
     """The operation and its compiled validator, looked up once."""
     found = _ROUTES.get(name)
@@ -51,7 +66,10 @@ def route(name: str) -> Route:
                 raise errors.NOT_IMPLEMENTED(operation=name, implemented=len(OPERATIONS))
             raise errors.UNKNOWN_OPERATION(message=f"Unknown operation {name!r}")
         run = operation.handler if operation.pagination is None else _paged(name, operation)
-        found = _ROUTES[name] = Route(operation, request_validator(name), run)
+        validate = request_validator(name)
+        if operation.parameter_errors:
+            validate = _with_messages(validate, operation.parameter_errors)
+        found = _ROUTES[name] = Route(operation, validate, run)
     return found
 
 

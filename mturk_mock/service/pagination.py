@@ -107,7 +107,8 @@ def _decode_token(ctx: RequestContext, operation: str, filters: str, token: str)
         key_text = payload.partition(".")[2]
         if not key_text.startswith("~"):
             return int(key_text)
-        key = json.loads(base64.urlsafe_b64decode(key_text[1:] + "=" * (-len(key_text) % 4)))
+        encoded = key_text[1:]
+        key = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
     except (ValueError, TypeError):  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise errors.invalid_value("NextToken", token) from None
     return tuple(key) if isinstance(key, list) else key

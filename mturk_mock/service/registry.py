@@ -9,12 +9,14 @@ log, fuzzing, ``mturk-mock operations`` and the README's table) follows from the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from ..model import errors
+from ..model.errors import ErrorSpec
 from .context import RequestContext
-from .ops import account
+from .ops import account, assignments, blocks, hits
 from .ops import qualification_types as types
 from .ops import worker_qualifications as workers
 from .pagination import Pagination
@@ -29,6 +31,8 @@ class Operation:
     handler: Handler
     pagination: Pagination | None = None  # for List operations: the handler returns a Listing
     writes: bool = False  # changes the marketplace (a read-only operation never does)
+    # Documented messages that replace the usual ParameterValidationError for a parameter.
+    parameter_errors: Mapping[str, ErrorSpec] = field(default_factory=dict)
     needs: frozenset[str] = CALLER  # what the answer depends on: the marketplace, the requester
 
 
@@ -68,5 +72,37 @@ OPERATIONS: Mapping[str, Operation] = _table(
         ),
         Operation("AcceptQualificationRequest", workers.accept_request, writes=True),
         Operation("RejectQualificationRequest", workers.reject_request, writes=True),
+        # HIT types and HITs (spec H§1, H§8.1-8.12)
+        Operation("CreateHITType", hits.create_hit_type, writes=True),
+        Operation("CreateHIT", hits.create_hit, writes=True),
+        Operation("CreateHITWithHITType", hits.create_hit_with_hit_type, writes=True),
+        Operation("GetHIT", hits.get_hit),
+        Operation("ListHITs", hits.list_hits, Pagination("HITs", "CreationTime, then HITId")),
+        Operation(
+            "ListHITsForQualificationType",
+            hits.list_hits_for_qualification_type,
+            Pagination("HITs", "CreationTime, then HITId"),
+        ),
+        Operation("ListReviewableHITs", hits.list_reviewable_hits, Pagination("HITs", "Expiration, then HITId")),
+        Operation("UpdateExpirationForHIT", hits.update_expiration, writes=True),
+        Operation("CreateAdditionalAssignmentsForHIT", hits.create_additional_assignments, writes=True),
+        Operation("UpdateHITReviewStatus", hits.update_review_status, writes=True),
+        Operation("UpdateHITTypeOfHIT", hits.update_hit_type, writes=True),
+        Operation("DeleteHIT", hits.delete_hit, writes=True),
+        # Assignments (spec H§2, H§8.13-8.16)
+        Operation(
+            "ListAssignmentsForHIT",
+            assignments.list_for_hit,
+            Pagination("Assignments", "SubmitTime, then AssignmentId"),
+        ),
+        Operation("GetAssignment", assignments.get),
+        Operation("ApproveAssignment", assignments.approve, writes=True),
+        Operation("RejectAssignment", assignments.reject, writes=True),
+        # Worker blocks (spec H§4.5, H§8.19-8.21)
+        Operation("CreateWorkerBlock", blocks.create, writes=True),
+        Operation(
+            "DeleteWorkerBlock", blocks.delete, writes=True, parameter_errors={"WorkerId": errors.WORKER_ID_INVALID}
+        ),
+        Operation("ListWorkerBlocks", blocks.list_blocks, Pagination("WorkerBlocks", "the order they were made")),
     )
 )

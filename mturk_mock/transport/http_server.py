@@ -1,269 +1,239 @@
-"""HTTP transport: the MTurk JSON protocol over HTTP, for the AWS CLI, curl and any SDK.
+"""HTTP transport: the MTurk JSON protocol (``http_app.MTurkApp``) served by waitress.
 
-Every request is answered by the request pipeline (``pipeline.handle_request``) the in-process transport
-uses, and written back with the same body bytes and headers as the in-process answer. The requester is the
-access key of the SigV4 ``Authorization`` header (signatures are not verified); the marketplace is
-the one the ``Host`` header names, else the server's own. Anything malformed gets a JSON error body;
-no request can stop the server.
+waitress reads each request completely in one I/O thread (no thread per connection, so slow clients cost
+a socket, not a thread) before it is answered: in that thread while the model is free, else by a bounded
+pool of workers (``http_channel.Dispatcher``). Around it this module adds what a shared test environment
+needs: JSON refusals for malformed framing and oversized headers, a request timeout (a request must
+arrive whole within it) and an idle timeout, making room at the connection limit by closing the
+connections quiet the longest (a flood of idle or stalled connections never keeps a working client out),
+and a graceful stop that answers every request already received, refuses partial ones and closes the rest.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import socket
-import socketserver
 import sys
 import threading
 import time
-from collections.abc import Callable
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, cast
 
-from ..constants import DEFAULT_REQUESTER, MARKETPLACES, SANDBOX, TARGET_PREFIX
+from ..constants import MARKETPLACES, SANDBOX
 from ..model import errors
 from ..model.errors import MTurkError
 from ..model.world import World
-from . import control
-from .pipeline import Answer, handle_request, refuse
-from .protocol import CONTENT_TYPE, encode_body, error_body, http_date, marketplace_for_host
+from .http_app import MAX_BODY_BYTES, MTurkApp, marketplace_from, requester_from
+from .http_channel import (  # waitress's names come through http_channel, which explains a missing waitress
+    Adjustments,
+    Channel,
+    Dispatcher,
+    Error,
+    LengthRequired,
+    RequestEntityTooLarge,
+    RequestHeaderFieldsTooLarge,
+    RequestTimeout,
+    ShuttingDown,
+    TcpWSGIServer,
+    wasyncore,
+)
 
 if TYPE_CHECKING:
     from ..mock import MTurkMock
 
+__all__ = ["MAX_BODY_BYTES", "STOP_TIMEOUT", "Limits", "MTurkServer", "marketplace_from", "requester_from"]
+
 log = logging.getLogger("mturk_mock")
+logging.getLogger("mturk_mock.server.queue").setLevel(logging.ERROR)  # "task queue depth" is load, not a fault
 
 DEFAULT_HOST = "127.0.0.1"
-MAX_BODY_BYTES = 1 << 20
-DRAIN_LIMIT_BYTES = 16 << 20  # an oversized body up to this size is read and dropped, so the client sees the 413
-CONNECTION_TIMEOUT = 60.0  # seconds a connection may stall in the middle of a request
 STOP_TIMEOUT = 5.0  # seconds stop() waits for requests in flight
-_CREDENTIAL = re.compile(r"\AAWS4-\S+\s.*?\bCredential=([^/,\s]+)/")
-_TARGET = TARGET_PREFIX + "."
-Connection = socket.socket | tuple[bytes, socket.socket]  # what socketserver hands a handler
+ACCEPT_BATCH = 64  # connections accepted per readiness of the listening socket
+SHED_GRACE = 0.1  # seconds a connection is safe from being closed to make room
 
 
-def requester_from(authorization: str | None) -> str:
-    """The access key of a SigV4 Authorization header; the default requester when unsigned or unparseable."""
-    found = _CREDENTIAL.match(authorization or "")
-    return found.group(1) if found else DEFAULT_REQUESTER
+@dataclass(frozen=True)
+class Limits:
+    """What one server allows a client; the defaults suit a shared test environment."""
+
+    threads: int = 4  # workers answering requests (the model is behind one lock: more would only contend)
+    connections: int = 1000  # open connections; at it, those quiet the longest make room (capped by the fd limit)
+    backlog: int = 1024  # connections the kernel queues before they are accepted
+    request_timeout: float = 30.0  # seconds from a request's first byte to its last; then 408 and close
+    idle_timeout: float = 60.0  # seconds a connection may wait for its next request, or stall reading an answer
+    header_bytes: int = 16 << 10  # request line and headers (Node's default); more is a 431
+    drain_bytes: int = 4 << 20  # a body over the 1 MiB limit up to this size is read, so the 413 keeps the connection
 
 
-def marketplace_from(host: str | None, default: str) -> str:
-    """sandbox or production when the Host header names its endpoint (any port), else ``default``."""
-    return marketplace_for_host(host) or default
+class _Server(TcpWSGIServer):
+    channel_class = Channel
 
-
-def operation_from(target: str | None) -> str:
-    if target is None or not target.startswith(_TARGET) or target == _TARGET:
-        message = (
-            "Missing X-Amz-Target header"
-            if target is None
-            else f"X-Amz-Target {target!r} does not name an operation of {_TARGET}<Operation>"
+    def __init__(self, app: MTurkApp, sock: socket.socket, limits: Limits) -> None:
+        self.app, self.limits = app, limits
+        self.socket_map: dict[int, Any] = {}
+        self.draining = False
+        self.drained = threading.Event()
+        self.halt = False
+        self.connection_limit = _connection_limit(limits.connections)
+        self.check_interval = max(0.05, min(1.0, limits.request_timeout / 4, limits.idle_timeout / 4))
+        self.next_check = 0.0
+        self.paused_until = 0.0  # accepting paused: at the connection limit, and nothing to close yet
+        host, port = sock.getsockname()[:2]
+        adjustments = Adjustments(
+            listen=f"[{host}]:{port}" if ":" in host else f"{host}:{port}",  # numeric: nothing is looked up
+            backlog=limits.backlog,
+            max_request_header_size=limits.header_bytes,
+            max_request_body_size=max(limits.drain_bytes, MAX_BODY_BYTES + 1),
+            outbuf_high_watermark=1 << 30,  # an answer is written whole; a worker never waits for the I/O thread
+            ident="mturk_mock",
+            log_socket_errors=False,  # clients that go away are not faults
+            clear_untrusted_proxy_headers=False,  # no proxy-header middleware: nothing reads them
         )
-        raise errors.UNKNOWN_OPERATION(message=message)
-    return target[len(_TARGET) :]
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], owner: MTurkServer) -> None:
-        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self.owner = owner
-        self._live: dict[Connection, threading.Thread] = {}
-        self._live_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind would look up the host's FQDN, which can wait seconds on DNS.
-        socketserver.TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name, self.server_port = str(host), int(port)
-
-    def process_request(self, request: Connection, client_address: Any) -> None:
-        # Registered here, in the serving loop, so that after shutdown() every connection is known to stop().
-        thread = threading.Thread(
-            target=self.process_request_thread,
-            args=(request, client_address),
-            daemon=True,
-            name=f"mturk-mock-connection-{client_address}",
+        self.dispatcher = dispatcher = Dispatcher(app.handle.world.lock)
+        dispatcher.queue_logger = logging.getLogger("mturk_mock.server.queue")
+        super().__init__(
+            app,
+            cast(Any, self.socket_map),
+            _sock=sock,
+            dispatcher=dispatcher,
+            adj=adjustments,
+            sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
+            bind_socket=False,
         )
-        with self._live_lock:
-            self._live[request] = thread
-        thread.start()
 
-    def shutdown_request(self, request: Connection) -> None:
-        with self._live_lock:
-            self._live.pop(request, None)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Connection, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], OSError):  # the client went away or stalled: nothing to report
-            log.debug("mturk_mock server: connection from %s failed", client_address, exc_info=True)
+    def refusal_for(self, error: Error) -> MTurkError:
+        limits = self.limits
+        if isinstance(error, RequestEntityTooLarge):
+            message = f"The request body is over {limits.drain_bytes} bytes; the limit is {MAX_BODY_BYTES} bytes"
+        elif isinstance(error, RequestHeaderFieldsTooLarge):
+            message = f"The request line and headers are over {limits.header_bytes} bytes"
+        elif isinstance(error, RequestTimeout):
+            message = f"The request did not arrive whole within {limits.request_timeout:g} seconds"
+        elif isinstance(error, (ShuttingDown, LengthRequired)):
+            message = error.body
         else:
-            log.exception("mturk_mock server failed on a connection from %s", client_address)
+            message = f"Malformed HTTP request: {error.body}"
+        return errors.http_refusal(error.code, message)
 
-    def close_connections(self, timeout: float) -> None:
-        """End idle keep-alive connections; requests in flight still get their answer."""
-        with self._live_lock:
-            live = list(self._live.items())
-        for connection, _ in live:
+    def pull_trigger_with(self, thunk: Any) -> None:
+        """Run ``thunk`` in the I/O thread, which owns the connections."""
+        cast(Any, self.trigger).pull_trigger(thunk)
+
+    def channels(self) -> list[Channel]:
+        return list(cast(dict[int, Channel], self.active_channels).values())
+
+    def open_connections(self) -> int:
+        return len(cast(dict[int, Channel], self.active_channels))
+
+    def readable(self) -> bool:  # replaces waitress's connection limit, which stops accepting altogether
+        return self.accepting and not self.draining and time.time() >= self.paused_until
+
+    def handle_accept(self) -> None:
+        # Accept what is queued, not one per poll: a flood must not fill the backlog ahead of a working client.
+        # At the limit, make room by closing the connections quiet the longest (idle, stalled or silent ones),
+        # never one quiet for less than SHED_GRACE: a working client has sent its request by then.
+        quiet: list[Channel] | None = None
+        for _ in range(ACCEPT_BATCH):
+            if self.open_connections() >= self.connection_limit:
+                if quiet is None:
+                    cutoff = time.time() - SHED_GRACE
+                    quiet = [c for c in self.channels() if not c.busy and c.last_activity < cutoff]
+                    quiet.sort(key=lambda c: c.last_activity, reverse=True)
+                if not quiet:
+                    self.paused_until = time.time() + SHED_GRACE / 2  # until a connection has been quiet long enough
+                    return
+                quiet.pop().handle_close()
+            before = self.open_connections()
+            super().handle_accept()
+            if self.open_connections() == before:
+                return  # nothing left to accept
+
+    def handle_error(self) -> None:  # waitress's would close the listening socket
+        if isinstance(sys.exc_info()[1], OSError):  # out of file descriptors, or the client gave up: keep listening
+            log.debug("mturk_mock server: accepting a connection failed", exc_info=True)
+        else:
+            log.exception("mturk_mock server: accepting a connection failed")
+
+    def run_loop(self) -> None:
+        """The I/O thread: poll, then enforce the timeouts or, once stopping, drain."""
+        while not self.halt:
             try:
-                if isinstance(connection, socket.socket):
-                    connection.shutdown(socket.SHUT_RD)  # a handler waiting for the next request sees end-of-stream
-            except OSError:
-                pass
-        deadline = time.monotonic() + timeout
-        for _, thread in live:
-            if thread is not threading.current_thread():
-                thread.join(max(0.0, deadline - time.monotonic()))
+                wasyncore.poll2(self._poll_timeout(), self.socket_map)
+                self.dispatcher.run_ready()
+                now = time.time()
+                if self.draining:
+                    self._drain()
+                elif now >= self.next_check:
+                    self.next_check = now + self.check_interval
+                    self._enforce_timeouts(now)
+            except Exception:  # the loop must outlive any one connection's failure
+                log.exception("mturk_mock server: I/O loop error")
+
+    def _poll_timeout(self) -> float:
+        if self.dispatcher.ready:
+            return 0.0
+        if self.draining or time.time() < self.paused_until:
+            return 0.05
+        return self.check_interval
+
+    def _enforce_timeouts(self, now: float) -> None:
+        for channel in self.channels():
+            if channel.busy or channel.will_close:
+                continue
+            if channel.request is not None:
+                if now - channel.started > self.limits.request_timeout:
+                    channel.refuse_pending(RequestTimeout("request timeout"))
+            elif now - channel.last_activity > self.limits.idle_timeout:
+                channel.handle_close()
+
+    def begin_drain(self) -> None:
+        """Stop accepting (new connections are refused at once); in-flight answers carry Connection: close."""
+        self.draining = True
+        if self.accepting:
+            self.accepting = False
+            wasyncore.dispatcher.close(self)  # the listening socket only; the trigger still wakes the loop
+        self._drain()
+
+    def _drain(self) -> None:
+        channels = self.channels()
+        for channel in channels:
+            if channel.busy or channel.total_outbufs_len or channel.will_close or channel.close_when_flushed:
+                continue  # being answered, or its answer is being written: it closes after that
+            if channel.request is not None:
+                channel.refuse_pending(ShuttingDown("The server is shutting down; send the request again later"))
+            else:
+                channel.handle_close()
+        if not self.channels():
+            self.drained.set()
+
+    def close_everything(self, timeout: float) -> None:
+        while self.dispatcher.ready:
+            self.dispatcher.ready.popleft().cancel()
+        wasyncore.close_all(cast(Any, self.socket_map))
+        self.task_dispatcher.shutdown(cancel_pending=True, timeout=max(0, int(timeout + 0.999)))
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: SDKs reuse their connections
-    default_request_version = "HTTP/1.0"  # so even a garbled request line gets a status line and headers
-    server_version = "mturk_mock"
-    disable_nagle_algorithm = True  # headers and body are two writes: Nagle plus delayed ACK would add ~40 ms
-    timeout = CONNECTION_TIMEOUT
-    server: _Server
+def _connection_limit(wanted: int) -> int:
+    """At most what the file descriptor limit allows (a channel may hold a socket and a spooled body)."""
+    try:
+        import resource
 
-    def do_POST(self) -> None:
-        self._responded = False
-        try:
-            self._answer()
-        except OSError:
-            raise  # the connection itself failed: nobody to answer
-        except Exception as exc:
-            log.exception("mturk_mock server failed on %r", self.requestline)
-            if not self._responded:
-                self.close_connection = True
-                self._send_error(errors.SERVICE_ERROR(message=f"mturk_mock server error: {exc!r}"))
-
-    def __getattr__(self, name: str) -> Callable[[], None]:
-        # http.server looks up do_<METHOD> for every request method; all but POST get a 405.
-        if name.startswith("do_"):
-            return self._method_not_allowed
-        raise AttributeError(name)
-
-    def _answer(self) -> None:
-        try:
-            body = self._read_body()
-            path = urlsplit(self.path).path
-            if path.startswith(control.CONTROL_PREFIX):  # the mock's own control endpoint, not an MTurk call
-                owner = self.server.owner
-                self._send(*control.http_answer(owner.handle.faults, path, body), owner.world.ids.request_id())
-                return
-            if path != "/":
-                raise errors.HTTP_NOT_FOUND(message=f"No MTurk endpoint at {self.path!r}; POST to /")
-        except MTurkError as error:
-            self._send_error(error)
-            return
-        owner = self.server.owner
-        marketplace = marketplace_from(self.headers.get("Host"), owner.marketplace)
-        requester = requester_from(self.headers.get("Authorization"))
-        target = self.headers.get("X-Amz-Target")
-        body = body if body.strip() else b"{}"
-        # The call is logged before the answer is written, so a client that has its answer finds it in the log.
-        try:
-            operation = operation_from(target)
-        except MTurkError as error:
-            self._send_answer(refuse(owner.handle, marketplace, requester, target or "", body, error))
-            return
-        self._send_answer(handle_request(owner.handle, marketplace, requester, operation, body))
-
-    def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
-            raise errors.HTTP_LENGTH_REQUIRED(
-                message="Send the body with a Content-Length header; chunked bodies are not supported"
-            )
-        declared = self.headers.get("Content-Length")
-        if declared is None:
-            return b""  # HTTP/1.1: no Content-Length and no Transfer-Encoding means no body
-        declared = declared.strip()
-        if not (declared.isascii() and declared.isdigit()):
-            self.close_connection = True
-            raise errors.HTTP_BAD_REQUEST(message=f"Content-Length {declared!r} is not a byte count")
-        length = int(declared)
-        if length > MAX_BODY_BYTES:
-            self._discard(length)
-            raise errors.HTTP_TOO_LARGE(
-                message=f"The request body is {length} bytes; the limit is {MAX_BODY_BYTES} bytes"
-            )
-        body = self.rfile.read(length)
-        if len(body) < length:
-            self.close_connection = True
-            raise errors.HTTP_BAD_REQUEST(message="The request body is shorter than its Content-Length")
-        return body
-
-    def _discard(self, length: int) -> None:
-        """Read and drop a body that will not be used, so the connection stays in step; too big: close instead."""
-        if length > DRAIN_LIMIT_BYTES:
-            self.close_connection = True
-            return
-        while length > 0:
-            chunk = self.rfile.read(min(length, 1 << 16))
-            if not chunk:
-                self.close_connection = True
-                return
-            length -= len(chunk)
-
-    def _method_not_allowed(self) -> None:
-        self._responded = False
-        self.close_connection = True  # any body was not read
-        self._send_error(
-            errors.HTTP_METHOD_NOT_ALLOWED(message=f"Method {self.command} is not allowed; MTurk requests are POST /"),
-            ("Allow", "POST"),
-        )
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """http.server's own refusals (malformed request line, oversized headers) as JSON, not HTML."""
-        self.log_error("code %d, message %s", code, message)
-        self.close_connection = True
-        self._send_error(errors.http_refusal(code, message or HTTPStatus(code).phrase))
-
-    def _send_error(self, error: MTurkError, *headers: tuple[str, str]) -> None:
-        """An HTTP-level refusal: the request never became an MTurk call, so it is not in the call log."""
-        world = self.server.owner.world
-        body = encode_body(error_body(error, world.clock.now_ms()))
-        self._send(error.spec.status, body, world.ids.request_id(), *headers)
-
-    def _send_answer(self, answer: Answer) -> None:
-        status, _wire, body, request_id = answer[:4]
-        self._send(status, body, request_id)
-
-    def _send(self, status: int, body: bytes, request_id: str, *headers: tuple[str, str]) -> None:
-        self._responded = True
-        self.send_response_only(status)
-        self.send_header("x-amzn-RequestId", request_id)
-        self.send_header("Content-Type", CONTENT_TYPE)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Date", http_date(self.server.owner.world.clock.now()))
-        for name, value in headers:
-            self.send_header(name, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-        self.log_request(status, len(body))
-
-    def log_message(self, format: str, *args: object) -> None:
-        if self.server.owner.verbose:
-            super().log_message(format, *args)
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):  # pragma: no cover - not POSIX
+        return wanted
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(8, min(wanted, (soft - 64) // 2))
 
 
 class MTurkServer:
     """The mock behind an HTTP endpoint, answering from ``handle.world`` and logging to ``handle.calls``.
 
     The handle must not be active: the in-process hook would answer this process's own clients
-    before they reach the server. ``port=0`` picks a free port; the socket is bound on construction,
-    so ``url`` is known at once. ``marketplace`` (default: the handle's) answers requests whose Host
-    names neither MTurk endpoint.
+    before they reach the server. ``port=0`` picks a free port; the socket is bound and listening on
+    construction, so ``url`` is known at once. ``marketplace`` (default: the handle's) answers requests
+    whose Host names neither MTurk endpoint. ``limits`` sets workers, timeouts and sizes.
     """
 
     def __init__(
@@ -274,6 +244,7 @@ class MTurkServer:
         port: int = 0,
         marketplace: str | None = None,
         verbose: bool = False,
+        limits: Limits | None = None,
     ) -> None:
         if handle is None:
             from ..mock import MTurkMock  # the public handle, only for this convenience
@@ -286,10 +257,19 @@ class MTurkServer:
         self.handle = handle
         self.marketplace = marketplace
         self.verbose = verbose
-        self._httpd = _Server((host, port), self)
+        self.limits = limits or Limits()
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+            self._address = sock.getsockname()[:2]
+            self._server = _Server(MTurkApp(handle, marketplace, verbose), sock, self.limits)
+        except BaseException:
+            sock.close()
+            raise
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._looping = False
+        self._stopping = threading.Event()
         self._closed = False
 
     @property
@@ -298,11 +278,11 @@ class MTurkServer:
 
     @property
     def host(self) -> str:
-        return str(self._httpd.server_address[0])
+        return str(self._address[0])
 
     @property
     def port(self) -> int:
-        return self._httpd.server_address[1]
+        return int(self._address[1])
 
     @property
     def url(self) -> str:
@@ -311,36 +291,46 @@ class MTurkServer:
 
     def start(self) -> MTurkServer:
         """Serve from a background daemon thread; returns self."""
-        self._claim_loop()
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name=f"mturk-mock-server-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this server was stopped; create a new MTurkServer")
+            if self._thread is not None:
+                raise RuntimeError("this server is already serving")
+            self._check_inactive(self.handle)
+            self._server.task_dispatcher.set_thread_count(self.limits.threads)
+            self._thread = threading.Thread(
+                target=self._server.run_loop, name=f"mturk-mock-server-{self.port}", daemon=True
+            )
+            self._thread.start()
         return self
 
     def serve_forever(self) -> None:
-        """Serve in the calling thread until stop() is called elsewhere or KeyboardInterrupt; then close."""
-        self._claim_loop()
+        """Serve until stop() is called elsewhere or KeyboardInterrupt (or SystemExit) arrives; then stop."""
+        self.start()
         try:
-            self._httpd.serve_forever(poll_interval=0.1)
+            while not self._stopping.wait(1.0):
+                pass
         finally:
             self.stop()
 
     def stop(self) -> None:
-        """Stop accepting, let requests in flight finish, close every connection. Idempotent."""
+        """Stop accepting, answer the requests already received (refuse partial ones, close idle
+        connections), waiting at most STOP_TIMEOUT, then close everything. Idempotent."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-        if self._looping:
-            self._httpd.shutdown()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join()
-        self._httpd.server_close()
-        self._httpd.close_connections(STOP_TIMEOUT)
+            self._stopping.set()
+            thread = self._thread
+        server = self._server
+        deadline = time.monotonic() + STOP_TIMEOUT
+        if thread is not None:
+            server.pull_trigger_with(server.begin_drain)
+            server.drained.wait(STOP_TIMEOUT)
+            server.halt = True
+            server.pull_trigger()
+            thread.join(max(0.0, deadline - time.monotonic()))
+        server.close_everything(max(0.0, deadline - time.monotonic()))
 
     def __enter__(self) -> MTurkServer:
         return self.start()
@@ -352,15 +342,6 @@ class MTurkServer:
 
     def __repr__(self) -> str:
         return f"<MTurkServer {self.url} marketplace={self.marketplace}>"
-
-    def _claim_loop(self) -> None:
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("this server was stopped; create a new MTurkServer")
-            if self._looping:
-                raise RuntimeError("this server is already serving")
-            self._check_inactive(self.handle)
-            self._looping = True
 
     @staticmethod
     def _check_inactive(handle: MTurkMock) -> None:

@@ -121,6 +121,8 @@ class QualificationTypes:
         self.names: dict[tuple[str, str], float] = {}  # (owner, name) -> reserved until; inf while the type lives
         self._serial = 0
         self._schedule = schedule
+        self.masters_id = MASTERS_IDS[marketplace]
+        self.system_ids = frozenset((self.masters_id, *SYSTEM_IDS.values()))
         schedule.on(NAME_RELEASE, self._release_name)
         for name, description in SYSTEM_TYPES:
             type_id = MASTERS_IDS[marketplace] if name == "Masters" else SYSTEM_IDS[name]

@@ -74,9 +74,11 @@ def reject_request(market: Marketplace, request: QualificationRequest, reason: s
 
 
 def delete_type(market: Marketplace, qual: QualificationType, now: float) -> None:
-    """Grants stay as they are; open requests for the type are rejected (spec Q§1.5)."""
+    """Grants stay as they are; open requests for the type are rejected; HIT types that require it are
+    disposed, their HITs unaffected (spec Q§1.5, H§1.1)."""
     market.qualification_types.delete(qual, now, market.settings.name_reservation)
     market.requests.close_all(qual.type_id, DELETED_TYPE_REASON)
+    market.hit_types.dispose_naming(qual.type_id)
 
 
 def update_type(market: Marketplace, qual: QualificationType, now: float, **changes: object) -> None:

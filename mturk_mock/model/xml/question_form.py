@@ -14,6 +14,7 @@ Choices where the spec is silent (all [I]):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -35,6 +36,18 @@ MAX_UPLOAD_BYTES = 2_000_000_000  # FileUploadAnswer's documented ceiling
 
 
 @dataclass(frozen=True, slots=True)
+class TextConstraints:
+    """A FreeTextAnswer's Constraints: a number within bounds, a length, regular expressions to match."""
+
+    is_numeric: bool = False
+    min_value: int | None = None
+    max_value: int | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    patterns: tuple[tuple[re.Pattern[str], str | None], ...] = ()  # (expression, its errorText)
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     identifier: str
     answer_kind: AnswerKind
@@ -45,6 +58,8 @@ class Question:
     min_selection_count: int | None = None  # None unless answer_kind == "selection"
     max_selection_count: int | None = None
     style_suggestion: str | None = None
+    constraints: TextConstraints | None = None  # free text (and OtherSelection) only
+    file_sizes: tuple[int, int] | None = None  # (min, max) bytes of a FileUploadAnswer
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +77,11 @@ class QuestionForm:
 
 def parse_question_form(xml: str, *, parameter: str = "Test", qualification_test: bool = True) -> QuestionForm:
     root = parse_document(xml, parameter, "QuestionForm", QUESTION_FORM_NAMESPACES)
+    return read_question_form(root, parameter, qualification_test)
+
+
+def read_question_form(root: Element, parameter: str, qualification_test: bool) -> QuestionForm:
+    """The QuestionForm of a parsed document whose root is a QuestionForm element."""
     form = _FormReader(parameter, split_tag(root.tag)[0], qualification_test)
     form.no_text(root)
     questions: list[Question] = []
@@ -125,20 +145,51 @@ class _FormReader(Reader):
         if name == "SelectionAnswer":
             return self.selection_answer(answer, base)
         if name == "FreeTextAnswer":
-            self.free_text_answer(answer)
-        else:
-            self.deprecated(name)
-            self.file_upload_answer(answer)
-        return base
+            return replace(base, constraints=self.free_text_answer(answer))
+        self.deprecated(name)
+        return replace(base, file_sizes=self.file_upload_answer(answer))
 
-    def free_text_answer(self, el: Element) -> None:
-        self.sequence(el, (("Constraints", 0, 1), ("DefaultText", 0, 1), ("NumberOfLinesSuggestion", 0, 1)))
+    def free_text_answer(self, el: Element) -> TextConstraints | None:
+        parts = self.sequence(el, (("Constraints", 0, 1), ("DefaultText", 0, 1), ("NumberOfLinesSuggestion", 0, 1)))
+        return self.constraints(parts["Constraints"][0]) if parts["Constraints"] else None
 
-    def file_upload_answer(self, el: Element) -> None:
+    def constraints(self, el: Element) -> TextConstraints:
+        parts = self.sequence(el, (("IsNumeric", 0, 1), ("Length", 0, 1), ("AnswerFormatRegex", 0, None)))
+        numeric, length = parts["IsNumeric"], parts["Length"]
+        patterns = []
+        for regex in parts["AnswerFormatRegex"]:
+            expression = regex.get("regex")
+            if expression is None:
+                self.fail("AnswerFormatRegex needs a regex attribute")
+            flags = re.IGNORECASE if "i" in (regex.get("flags") or "") else 0
+            try:
+                patterns.append((re.compile(expression, flags), regex.get("errorText")))
+            except re.error as error:
+                self.fail(f"AnswerFormatRegex {expression[:40]!r} is not a regular expression: {error}")
+        return TextConstraints(
+            bool(numeric),
+            self.attribute_int(numeric, "minValue"),
+            self.attribute_int(numeric, "maxValue"),
+            self.attribute_int(length, "minLength"),
+            self.attribute_int(length, "maxLength"),
+            tuple(patterns),
+        )
+
+    def attribute_int(self, elements: list[Element], name: str) -> int | None:
+        if not elements or elements[0].get(name) is None:
+            return None
+        value = (elements[0].get(name) or "").strip()
+        if not re.fullmatch(r"[+-]?[0-9]{1,18}", value):
+            self.fail(f"{name} must be an integer, not {value[:40]!r}")
+        return int(value)
+
+    def file_upload_answer(self, el: Element) -> tuple[int, int]:
         parts = self.sequence(el, (("MaxFileSizeInBytes", 1, 1), ("MinFileSizeInBytes", 1, 1)))
         most = self.integer(parts["MaxFileSizeInBytes"][0], 0, MAX_UPLOAD_BYTES)
-        if self.integer(parts["MinFileSizeInBytes"][0], 0, MAX_UPLOAD_BYTES) > most:
+        least = self.integer(parts["MinFileSizeInBytes"][0], 0, MAX_UPLOAD_BYTES)
+        if least > most:
             self.fail("MinFileSizeInBytes is greater than MaxFileSizeInBytes")
+        return least, most
 
     def selection_answer(self, el: Element, base: Question) -> Question:
         parts = self.sequence(
@@ -161,8 +212,7 @@ class _FormReader(Reader):
         ids = [self.selection(s) for s in selections["Selection"]]
         if len(set(ids)) != len(ids):
             self.fail(f"duplicate SelectionIdentifier in question {base.identifier!r}")
-        if selections["OtherSelection"]:
-            self.free_text_answer(selections["OtherSelection"][0])
+        other = self.free_text_answer(selections["OtherSelection"][0]) if selections["OtherSelection"] else None
         return replace(
             base,
             selection_ids=tuple(ids),
@@ -170,6 +220,7 @@ class _FormReader(Reader):
             min_selection_count=least,
             max_selection_count=most,
             style_suggestion=style,
+            constraints=other,
         )
 
     def selection(self, el: Element) -> str:

@@ -19,11 +19,11 @@ from defusedxml.ElementTree import fromstring
 
 MAX_XML_BYTES = 65535
 
-_SCHEMAS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/"
-QUESTION_FORM_NS_2017 = _SCHEMAS + "2017-11-06/QuestionForm.xsd"
-QUESTION_FORM_NS_2005 = _SCHEMAS + "2005-10-01/QuestionForm.xsd"
-ANSWER_KEY_NS = _SCHEMAS + "2005-10-01/AnswerKey.xsd"
-ANSWERS_NS = _SCHEMAS + "2005-10-01/QuestionFormAnswers.xsd"
+SCHEMAS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/"
+QUESTION_FORM_NS_2017 = SCHEMAS + "2017-11-06/QuestionForm.xsd"
+QUESTION_FORM_NS_2005 = SCHEMAS + "2005-10-01/QuestionForm.xsd"
+ANSWER_KEY_NS = SCHEMAS + "2005-10-01/AnswerKey.xsd"
+ANSWERS_NS = SCHEMAS + "2005-10-01/QuestionFormAnswers.xsd"
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # xs:int
 _XS_SPACE = " \t\r\n"  # XML whitespace; str.strip() would also eat e.g. U+00A0
@@ -46,6 +46,11 @@ class InvalidXML(ValueError):
 
 def parse_document(xml: object, parameter: str, root_name: str, namespaces: Iterable[str]) -> Element:
     """Parse `xml` safely and check the root element's name and namespace."""
+    return parse_one_of(xml, parameter, {root_name: tuple(namespaces)})
+
+
+def parse_one_of(xml: object, parameter: str, roots: dict[str, tuple[str, ...]]) -> Element:
+    """Parse `xml` safely; its root must be one of ``roots`` (local name -> accepted namespaces)."""
     if not isinstance(xml, str):
         raise InvalidXML(parameter, f"expected a string, got {type(xml).__name__}")
     # Each character is at least one UTF-8 byte, so long strings need no encoding to be rejected.
@@ -57,10 +62,10 @@ def parse_document(xml: object, parameter: str, root_name: str, namespaces: Iter
     except (ParseError, ValueError) as exc:  # defusedxml's errors are ValueErrors
         raise InvalidXML(parameter, f"not acceptable XML: {exc!r}") from None
     ns, local = split_tag(root.tag)
-    if local != root_name:
-        raise InvalidXML(parameter, f"root element must be {root_name}, not {local}")
-    if ns not in namespaces:
-        raise InvalidXML(parameter, f"namespace {ns!r} is not accepted for {root_name}")
+    if local not in roots:
+        raise InvalidXML(parameter, f"root element must be {' or '.join(roots)}, not {local}")
+    if ns not in roots[local]:
+        raise InvalidXML(parameter, f"namespace {ns!r} is not accepted for {local}")
     return root
 
 

@@ -1,33 +1,26 @@
-"""Simulated workers: what workers do on the MTurk website, which no API call can express.
+"""A simulated worker's qualifications: requesting them, taking tests, and what the worker holds.
 
-    worker = mturk.worker("A1B2C3D4E5F6G7")          # or mturk.worker() for a new realistic ID
-    worker.request_qualification(type_id)             # no test: a pending request for the owner
-    worker.request_qualification(type_id, answers={"sky": "blue", "primaries": ["r", "g"]})
-    attempt = worker.start_test(type_id); mturk.clock.advance(minutes=5); attempt.submit({...})
-    worker.qualifications                              # what this worker holds
-
-Every action runs through the model's domain rules under the world's lock, after settling time, as an
-API call does. Everything a real worker could not do raises ``WorkerError`` with the reason.
+worker.request_qualification(type_id)             # no test: a pending request for the owner
+worker.request_qualification(type_id, answers={"sky": "blue", "primaries": ["r", "g"]})
+attempt = worker.start_test(type_id); mturk.clock.advance(minutes=5); attempt.submit({...})
+worker.qualifications                              # what this worker holds
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from .model import xml
-from .model.marketplace import Marketplace
-from .model.qualifications import workflow
-from .model.qualifications.grants import Grant
-from .model.qualifications.requests import QualificationRequest
-from .model.workers import WORKER_ID, WorkerError
-from .model.world import World
+from ..model import xml
+from ..model.marketplace import Marketplace
+from ..model.qualifications import workflow
+from ..model.qualifications.grants import Grant
+from ..model.qualifications.requests import QualificationRequest
+from ..model.workers import WorkerError
+from .base import WorkerBase
 
 Answers = str | Mapping[str, str | Iterable[str]]
-
-__all__ = ["Answers", "HeldQualification", "RequestOutcome", "SimulatedWorker", "TestAttempt", "WorkerError"]
 
 
 def _datetime(epoch: float) -> dt.datetime:
@@ -73,7 +66,7 @@ class TestAttempt:
 
     __test__ = False  # not a pytest test class, despite the name
 
-    def __init__(self, worker: SimulatedWorker, request: QualificationRequest, form: xml.QuestionForm | None) -> None:
+    def __init__(self, worker: WorkerBase, request: QualificationRequest, form: xml.QuestionForm | None) -> None:
         assert request.test is not None and request.deadline is not None
         self._worker = worker
         self._request = request
@@ -90,17 +83,8 @@ class TestAttempt:
             return RequestOutcome.of(self._request, market)
 
 
-class SimulatedWorker:
-    def __init__(self, world: World, worker_id: str, marketplace: str) -> None:
-        self._world = world
-        self.worker_id = worker_id
-        self.marketplace = marketplace
-
-    def __repr__(self) -> str:
-        return f"<SimulatedWorker {self.worker_id} ({self.marketplace})>"
-
-    def _session(self) -> AbstractContextManager[tuple[Marketplace, float]]:
-        return self._world.session(self.marketplace)
+class QualificationActions(WorkerBase):
+    """What a worker does with qualifications on the worker site."""
 
     def start_test(self, type_id: str) -> TestAttempt:
         """Request a qualification that has a test and receive the test; answer it with ``submit``."""
@@ -137,13 +121,3 @@ class SimulatedWorker:
         with self._session() as (market, _now):
             grant = market.grants.get(type_id, self.worker_id)
             return HeldQualification.of(grant) if grant else None
-
-
-def make_worker(world: World, worker_id: str | None, marketplace: str) -> SimulatedWorker:
-    with world.session(marketplace) as (market, _now):
-        if worker_id is None:
-            worker_id = world.ids.worker()
-        elif not WORKER_ID(worker_id):
-            raise ValueError(f"{worker_id!r} is not a worker ID: 'A' followed by upper-case letters and digits")
-        market.workers.register(worker_id)
-    return SimulatedWorker(world, worker_id, marketplace)
