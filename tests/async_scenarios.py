@@ -21,7 +21,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .samples import ANSWER_KEY, TEST
+from .helpers import HIT_TYPE
+from .samples import ANSWER_KEY, EXTERNAL_QUESTION, HTML_QUESTION, TEST
 
 Results = dict[str, Any]
 Params = Mapping[str, Any] | Callable[[Results], Mapping[str, Any]]
@@ -61,6 +62,7 @@ class Scenario:
     steps: tuple[Step, ...]
     options: Mapping[str, Any] = field(default_factory=dict)  # MTurkMock options
     config: Mapping[str, Any] = field(default_factory=dict)  # botocore Config options of every client
+    hidden: tuple[str, ...] = ()  # operations made unimplemented for the scenario (tests/unimplemented.py)
 
     def clients(self) -> set[tuple[str | None, str]]:
         return {(step.requester, step.marketplace) for step in self.steps if isinstance(step, Call)}
@@ -102,15 +104,25 @@ def _pending(worker: str) -> Callable[[Results], str]:
     return lambda results: results[f"{worker} request"]["request_id"]
 
 
+def hit_id(key: str, **params: Any) -> Callable[[Results], dict[str, Any]]:
+    """Parameters naming the HIT an earlier step created under ``key``."""
+    return lambda results: {"HITId": results[key]["HIT"]["HITId"], **params}
+
+
+def _work(worker_id: str, key: str, submit: bool = True) -> Act:
+    """A simulated worker accepts the HIT of ``key`` (and submits an answer); the value is the assignment ID."""
+
+    def act(mock: Any, results: Results) -> str:
+        assignment = mock.worker(worker_id).accept(results[key]["HIT"]["HITId"])
+        if submit:
+            assignment.submit({"label": "cat"})
+        return str(assignment.assignment_id)
+
+    return Act(act, key=f"{worker_id} assignment")
+
+
 WORKERS = ("A1B2C3D4E5F6G7", "A2B3C4D5E6F7G8", "A3C4D5E6F7G8H9")
-HIT = {
-    "LifetimeInSeconds": 600,
-    "AssignmentDurationInSeconds": 60,
-    "Reward": "0.10",
-    "Title": "t",
-    "Description": "d",
-    "Question": "<q/>",
-}
+HIT = {**HIT_TYPE, "LifetimeInSeconds": 3600, "MaxAssignments": 3, "Question": EXTERNAL_QUESTION}
 
 SCENARIOS: list[Scenario] = [
     Scenario(
@@ -227,9 +239,82 @@ SCENARIOS: list[Scenario] = [
             Call("get_qualification_type", {"QualificationTypeId": "3" * 30}),
             Call("list_qualification_types", {"MustBeRequestable": True, "MaxResults": 101}),
             Call("create_qualification_type", new_type("bad", Test="<not xml", TestDurationInSeconds=60)),
-            Call("create_hit", HIT),
+            Call("create_hit", HIT),  # hidden: NotImplemented
             Call("list_hits", requester=None),
             Call("get_account_balance", requester=None, marketplace="production"),
+        ),
+        hidden=("CreateHIT",),
+    ),
+    Scenario(
+        "hit-lifecycle",
+        (
+            Call("create_hit_type", {**HIT_TYPE, "AutoApprovalDelayInSeconds": 3600}, key="type"),
+            Call(
+                "create_hit_with_hit_type",
+                lambda results: {
+                    "HITTypeId": results["type"]["HITTypeId"],
+                    "LifetimeInSeconds": 3600,
+                    "MaxAssignments": 3,
+                    "Question": EXTERNAL_QUESTION,
+                    "RequesterAnnotation": "batch 1",
+                },
+                key="hit",
+            ),
+            Call("create_hit", {**HIT, "Question": HTML_QUESTION, "UniqueRequestToken": "once"}),
+            Call("create_hit", {**HIT, "Question": HTML_QUESTION, "UniqueRequestToken": "once"}),  # a repeated token
+            Call("get_hit", hit_id("hit")),
+            Call("get_hit", hit_id("hit"), requester=OTHER),
+            _work(WORKERS[0], "hit"),
+            _work(WORKERS[1], "hit"),
+            _work(WORKERS[2], "hit", submit=False),
+            Pages("list_assignments_for_hit", hit_id("hit", PaginationConfig={"PageSize": 1})),
+            Call("approve_assignment", lambda results: {"AssignmentId": results[f"{WORKERS[0]} assignment"]}),
+            Call("approve_assignment", lambda results: {"AssignmentId": results[f"{WORKERS[0]} assignment"]}),
+            Call(
+                "reject_assignment",
+                lambda results: {"AssignmentId": results[f"{WORKERS[1]} assignment"], "RequesterFeedback": "no"},
+            ),
+            Call("get_assignment", lambda results: {"AssignmentId": results[f"{WORKERS[1]} assignment"]}),
+            Call("create_additional_assignments_for_hit", hit_id("hit", NumberOfAdditionalAssignments=2)),
+            Call("update_expiration_for_hit", hit_id("hit", ExpireAt=0)),
+            Act(lambda mock, results: mock.clock.advance(3600)),
+            Call("update_hit_review_status", hit_id("hit", Revert=False)),
+            Pages("list_reviewable_hits", {"Status": "Reviewing"}),
+            Call("delete_hit", hit_id("hit")),
+            Call("get_hit", hit_id("hit")),
+            Call("get_account_balance"),
+        ),
+    ),
+    Scenario(
+        "hit-listings-and-blocks",
+        (
+            Call("create_qualification_type", new_type("Screen"), key="screen"),
+            *(
+                Call(
+                    "create_hit",
+                    lambda results, index=index: {
+                        **HIT,
+                        "RequesterAnnotation": f"hit {index}",
+                        "QualificationRequirements": [
+                            {
+                                "QualificationTypeId": type_id("screen")(results),
+                                "Comparator": "GreaterThanOrEqualTo",
+                                "IntegerValues": [index],
+                            }
+                        ],
+                    },
+                )
+                for index in range(12)
+            ),
+            Call("list_hits", {"MaxResults": 5}, key="hits"),
+            Call("list_hits", lambda results: {"MaxResults": 5, "NextToken": results["hits"]["NextToken"]}),
+            Pages("list_hits", {"PaginationConfig": {"PageSize": 4}}),
+            Pages("list_hits_for_qualification_type", with_type("screen", PaginationConfig={"PageSize": 5})),
+            Call("list_hits", requester=OTHER),
+            *(Call("create_worker_block", {"WorkerId": worker, "Reason": "spam"}) for worker in WORKERS),
+            Call("delete_worker_block", {"WorkerId": WORKERS[0], "Reason": "sorry"}),
+            Pages("list_worker_blocks", {"PaginationConfig": {"PageSize": 1}}),
+            Call("create_worker_block", {"WorkerId": "nonsense", "Reason": "spam"}),
         ),
     ),
     Scenario(

@@ -1,6 +1,6 @@
-"""aiobotocore and aioboto3 clients get exactly the answers boto3 gets: the qualification suites' key
-scenarios run through both, call by call, against identically seeded mocks with frozen clocks (issue 15,
-part 1, requirement 3)."""
+"""aiobotocore and aioboto3 clients get exactly the answers boto3 gets: the qualification and HIT suites'
+key scenarios, with injected faults and the clients' retries, run through both, call by call, against
+identically seeded mocks with frozen clocks (issue 15, part 1, requirement 3)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from mturk_mock import MTurkMock
 from .aio_clients import FLAVORS, aio_client, sync_client
 from .async_scenarios import SCENARIOS, Scenario, run_async, run_sync
 from .conftest import assert_same_python
+from .unimplemented import hide
 
 SEED = 15
 START = 1_800_000_000
@@ -63,7 +64,8 @@ def _async_run(scenario: Scenario, flavor: str) -> tuple[list, MTurkMock]:
 
 @pytest.mark.parametrize("flavor", FLAVORS)
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.name)
-def test_async_clients_get_the_answers_boto3_gets(scenario, flavor):
+def test_async_clients_get_the_answers_boto3_gets(scenario, flavor, monkeypatch):
+    hide(monkeypatch, *scenario.hidden)
     expected, sync_mock = _sync_run(scenario)
     actual, async_mock = _async_run(scenario, flavor)
     assert_same_python(actual, expected)
@@ -71,7 +73,7 @@ def test_async_clients_get_the_answers_boto3_gets(scenario, flavor):
     assert sync_mock.calls, "the scenario made no call"
 
 
-def test_the_scenarios_cover_the_key_operations_and_errors():
+def test_the_scenarios_cover_the_key_operations_and_errors(monkeypatch):
     methods = {step.method for scenario in SCENARIOS for step in scenario.steps if hasattr(step, "method")}
     assert {
         "create_qualification_type",
@@ -87,10 +89,23 @@ def test_the_scenarios_cover_the_key_operations_and_errors():
         "accept_qualification_request",
         "reject_qualification_request",
         "create_hit",
+        "create_hit_type",
+        "create_hit_with_hit_type",
+        "get_hit",
+        "list_hits",
+        "list_assignments_for_hit",
+        "approve_assignment",
+        "reject_assignment",
+        "update_expiration_for_hit",
+        "list_reviewable_hits",
+        "delete_hit",
+        "create_worker_block",
     } <= methods
     errors = set()
     for scenario in SCENARIOS:
-        outcomes, _ = _sync_run(scenario)
+        with monkeypatch.context() as patch:
+            hide(patch, *scenario.hidden)
+            outcomes, _ = _sync_run(scenario)
         answers = [outcome["answer"] for outcome in outcomes if isinstance(outcome, dict) and "answer" in outcome]
         errors |= {answer["response"]["Error"]["Code"] for answer in answers if "error" in answer}
     assert {"RequestError", "ParameterValidationError", "NotImplemented"} <= errors
