@@ -280,7 +280,7 @@ def test_made_up_answers_fit_a_question_form_and_functions_see_the_task(mturk_cl
     def answers(task, worker):
         seen.append((task.kind, task.title, worker.traits["careful"]))
         if worker.traits["careful"]:
-            return {"sky": "blue", "primaries": ["r", "g", "b"]}
+            return {"sky": "blue", "primaries": (selection for selection in "rgb")}  # read once
         return {"sky": "purple"}  # not a selection of the form: refused, and the worker gives the HIT back
 
     careful = [WorkerProfile(traits={"careful": index % 2 == 0}) for index in range(10)]

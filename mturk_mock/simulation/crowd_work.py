@@ -93,23 +93,24 @@ def _datetime(epoch: float | None) -> dt.datetime | None:
     return None if epoch is None else dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
 
 
-def _frozen(answers: Any) -> Any:
-    """A hashable stand-in for answers (None when they have none): equal answers, equal documents."""
+def _frozen(answers: Any) -> tuple[Any, Any]:
+    """The answers with lists made tuples (read once), and a hashable key for them (None when there is
+    none): equal answers give equal documents."""
     if isinstance(answers, str):
-        return answers
+        return answers, answers
     if not isinstance(answers, Mapping):
-        return None
+        return answers, None
     items = []
     for name, value in answers.items():
         if not isinstance(value, str) and isinstance(value, Iterable):
             value = tuple(value)
         items.append((name, value))
-    key = tuple(items)
+    key: Any = tuple(items)
     try:
         hash(key)
     except TypeError:
-        return None
-    return key
+        key = None
+    return dict(items), key
 
 
 class Tasks:
@@ -135,12 +136,10 @@ class Tasks:
 
     def answers(self, hit: HIT, member: CrowdWorker) -> tuple[str, dict[str, bytes]]:
         """The Answer document and uploads (WorkerActionRefused when the answers do not fit the form)."""
-        value: Any
         if self._fixed is not None:
-            value, key = self._spec, self._fixed
+            value, key = self._fixed
         else:
-            value = resolve(self._spec, self._rng, lambda: self.task(hit), member)
-            key = _frozen(value)
+            value, key = _frozen(resolve(self._spec, self._rng, lambda: self.task(hit), member))
         if key is None:
             return answers_document(hit, value)
         found = self._documents.get((hit.question, key))
