@@ -4,6 +4,7 @@ HIT), abandonment through the schedule, qualification tests taken and scored, ot
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import json
 import threading
@@ -405,3 +406,23 @@ def test_an_http_server_on_the_same_state_keeps_answering_while_a_crowd_runs():
     assert len(answered) >= 10, (len(answered), took)
     assert max(latency for latency, _ in answered) < max(0.2, took / 3), (answered, took)
     assert any(pending for _, pending in answered)  # seen while the crowd was at work
+
+
+def test_a_run_ends_at_an_instant_and_leaves_a_running_clock_running(mturk_client, mturk_mock):
+    _publish(mturk_client, 1, 2)
+    crowd = mturk_mock.crowd(2, seed=1, think_time=60)
+    end = dt.datetime.fromtimestamp(START + 3600, dt.timezone.utc)
+    summary = crowd.run(until=end)
+    assert (summary.started, summary.ended, summary.submitted) == (
+        dt.datetime.fromtimestamp(START, dt.timezone.utc),
+        end,
+        2,
+    )
+    assert mturk_mock.clock.now() == START + 3600 and mturk_mock.clock.frozen
+    with pytest.raises(ValueError, match="naive"):
+        crowd.run(until=dt.datetime(2030, 1, 1))
+    with pytest.raises(ValueError, match="back in time"):
+        crowd.run(until=START)
+    mturk_mock.clock.unfreeze()
+    crowd.run(hours=1)
+    assert not mturk_mock.clock.frozen and mturk_mock.clock.now() >= START + 7200

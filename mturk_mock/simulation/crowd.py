@@ -141,14 +141,18 @@ class Crowd:
         for start in range(0, len(self.workers), 500):
             with self._session() as (market, _now):
                 for member in self.workers[start : start + 500]:
-                    p = member.profile
+                    given = member.profile
                     set_profile(
-                        market, member.worker_id, country=p.country, subdivision=p.subdivision, adult=p.adult,
-                        masters=p.masters,
-                    )  # fmt: skip
+                        market,
+                        member.worker_id,
+                        country=given.country,
+                        subdivision=given.subdivision,
+                        adult=given.adult,
+                        masters=given.masters,
+                    )
                     record = market.workers.profile(member.worker_id)
-                    record.past_approved, record.past_rejected = p.approved, p.rejected
-                    record.past_returned, record.past_abandoned = p.returned, p.abandoned
+                    record.past_approved, record.past_rejected = given.approved, given.rejected
+                    record.past_returned, record.past_abandoned = given.returned, given.abandoned
 
     # -- running ----------------------------------------------------------------------------------
     def run(
@@ -172,6 +176,8 @@ class Crowd:
             clock.freeze()
             start = clock.now()
             span = seconds + minutes * 60 + hours * 3600 + days * 86400
+            if isinstance(until, dt.datetime) and until.tzinfo is None:
+                raise ValueError("naive datetime: give the crowd a timezone-aware datetime")
             if until is not None:
                 span = (until.timestamp() if isinstance(until, dt.datetime) else float(until)) - start
             if span < 0:
