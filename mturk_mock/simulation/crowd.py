@@ -16,7 +16,6 @@ makes the assignment Abandoned. Every random draw comes from one seeded generato
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import heapq
 import random
 import threading
@@ -43,7 +42,7 @@ from .behaviour import (
     profiles,
 )
 from .board import Board
-from .crowd_work import CrowdSummary, CrowdWorker, Tasks, worker_id
+from .crowd_work import CrowdSummary, CrowdWorker, Tasks, check_rate, collection_paused, worker_id
 from .worker import set_profile
 
 LOOK, SUBMIT, RETURN, CHECK, TICK = range(5)
@@ -77,9 +76,9 @@ class Crowd:
     ) -> None:
         self._world, self.marketplace = world, marketplace
         for name, rate in (("return_rate", return_rate), ("abandon_rate", abandon_rate)):
-            _check_rate(name, rate)
-        _check_rate("takes_tests", takes_tests)
-        _check_rate("test_success", test_success)
+            check_rate(name, rate)
+        check_rate("takes_tests", takes_tests)
+        check_rate("test_success", test_success)
         if return_rate + abandon_rate > 1:
             raise ValueError("return_rate + abandon_rate must be at most 1")
         for name, spec in (("think_time", think_time), ("arrival", arrival), ("pause", pause)):
@@ -97,12 +96,15 @@ class Crowd:
         self.takes_tests, self.test_success = takes_tests, test_success
         self.search_interval = search_interval
         self._tasks = Tasks(answers, test_answers, self.random)
-        ids = self._worker_ids(size, worker_ids)
-        made = profiles(profile, len(ids), self.random)
-        self.workers = [CrowdWorker(wid, p, self.random, world, marketplace) for wid, p in zip(ids, made, strict=True)]
-        for member in self.workers:
-            member.left = assignments_per_worker
-        self._register()
+        with collection_paused():
+            ids = self._worker_ids(size, worker_ids)
+            made = profiles(profile, len(ids), self.random)
+            self.workers = [
+                CrowdWorker(wid, given, self.random, world, marketplace) for wid, given in zip(ids, made, strict=True)
+            ]
+            for member in self.workers:
+                member.left = assignments_per_worker
+            self._register()
         self.summary = CrowdSummary.empty(len(self.workers))  # every run so far, added up
         self._heap: list[tuple[float, int, int, CrowdWorker | None]] = []
         self._order = count()
@@ -170,8 +172,7 @@ class Crowd:
         if not self._running.acquire(blocking=False):
             raise RuntimeError("this crowd is already running")
         clock = self._world.clock
-        was_frozen, collecting = clock.frozen, gc.isenabled()
-        gc.disable()  # the model makes no reference cycles; collections over a big state cost a third of a run
+        was_frozen = clock.frozen
         try:
             clock.freeze()
             start = clock.now()
@@ -186,9 +187,10 @@ class Crowd:
             if not self._started:
                 self._start(start)
             summary = CrowdSummary.empty(len(self.workers), start)
-            while not self._batch(target, summary):
-                if threading.active_count() > 1:
-                    time.sleep(0)  # let threads waiting for the lock in
+            with collection_paused():
+                while not self._batch(target, summary):
+                    if threading.active_count() > 1:
+                        time.sleep(0)  # let threads waiting for the lock in
             with self._session() as (market, now):
                 if now < target:
                     clock.freeze(target)
@@ -199,8 +201,6 @@ class Crowd:
         finally:
             if not was_frozen:
                 clock.unfreeze()
-            if collecting:
-                gc.enable()
             self._running.release()
 
     def _start(self, start: float) -> None:
@@ -377,11 +377,6 @@ class Crowd:
             member.abandoned += 1
             summary.abandoned += 1
         self._push(now + draw_seconds(self.pause, self.random, _no_task, member), LOOK, member)
-
-
-def _check_rate(name: str, rate: float) -> None:
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
-        raise ValueError(f"{name} must be a probability from 0 to 1, not {rate!r}")
 
 
 def _no_task() -> Task:
