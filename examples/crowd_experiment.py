@@ -185,21 +185,16 @@ def pay_bonuses(client, truths: dict[str, str]) -> str:
             approved[assignment["WorkerId"]] += 1
             latest[assignment["WorkerId"]] = assignment["AssignmentId"]
     earners = sorted(worker for worker, count in approved.items() if count >= 3)
-    # SendBonus: implemented by another part of issue 13. Until it is, the mock answers NotImplemented.
-    try:
-        for worker in earners:
-            client.send_bonus(
-                WorkerId=worker,
-                BonusAmount="0.25",
-                AssignmentId=latest[worker],
-                Reason="Three or more right answers",
-                UniqueRequestToken=f"bonus-{latest[worker]}",
-            )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "NotImplemented":
-            raise
-        return f"bonuses: {len(earners)} workers earned one (SendBonus is not implemented by this mock yet)"
-    return f"bonuses: {len(earners)} workers paid $0.25"
+    for worker in earners:
+        client.send_bonus(
+            WorkerId=worker,
+            BonusAmount="0.25",
+            AssignmentId=latest[worker],
+            Reason="Three or more right answers",
+            UniqueRequestToken=f"bonus-{latest[worker]}",  # a retried call cannot pay twice
+        )
+    paid = sum(len(client.list_bonus_payments(AssignmentId=latest[worker])["BonusPayments"]) for worker in earners)
+    return f"bonuses: {paid} workers paid $0.25 (plus $0.05 fee each)"
 
 
 def count_status(client, truths: dict[str, str], status: str) -> int:

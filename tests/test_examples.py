@@ -53,6 +53,7 @@ def test_crowd_experiment():
     assert figure(r"reviewed: (\d+) approved") > 0 and figure(r"approved, (\d+) rejected") > 0
     assert figure(r"after 4 hours: (\d+) more submitted") > 0
     assert figure(r"expired with (\d+) slots unfilled") > 0
+    assert figure(r"bonuses: (\d+) workers paid \$0\.25") > 0  # SendBonus, listed by ListBonusPayments
     assert figure(r"auto-approved after the delay: (\d+)") > 0
     assert "still submitted: 0" in out and "deleted 30 HITs" in out and "on hold 0.00" in out
     assert "available + on hold + paid = 10000.00" in out

@@ -12,11 +12,13 @@ from typing import Any
 
 from ..constants import SANDBOX
 from .events import Event, Events
-from .hits import decisions, work
+from .hits import decisions, reviewing, work
 from .hits.assignments import Assignments
 from .hits.blocks import Blocks
+from .hits.bonuses import Bonuses
 from .hits.hit_types import HITTypes
 from .hits.hits import HIT, HITs
+from .hits.reviews import Reviews
 from .hits.tokens import Tokens
 from .ids import IdFactory
 from .money import Ledger
@@ -49,8 +51,11 @@ class Marketplace:
         self.layouts: dict[str, str] = {}  # HITLayoutId -> template; registered through the handle
         self.assignments = Assignments(self.schedule)
         self.blocks = Blocks()
+        self.reviews = Reviews(self.schedule)  # review policies' results, actions and planned runs
+        self.bonuses = Bonuses()
         work.on_deadline(self)
         decisions.on_auto_approval(self)
+        reviewing.on_review(self)
 
     def events_for(
         self, hit: HIT, event_type: str, at: float, assignment_id: str | None = None, worker_id: str | None = None
@@ -60,6 +65,8 @@ class Marketplace:
         self.events.emit(
             Event(event_type, at, hit.owner, hit_type.type_id, hit_type.group_id, hit.hit_id, assignment_id, worker_id)
         )
+        if hit.assignment_policy is not None or hit.hit_policy is not None:  # policies run on some events
+            self.reviews.notice(hit, event_type, at, assignment_id)
 
     def _hold_for(self, hit: HIT, delta: Decimal) -> None:
         """What a HIT's change means for its owner's money: hold more, or release (spec H§5.3). Callers
@@ -98,6 +105,8 @@ class Marketplace:
             "layouts": dict(self.layouts),
             "assignments": self.assignments.to_data(),
             "blocks": self.blocks.to_data(),
+            "reviews": self.reviews.to_data(),
+            "bonuses": self.bonuses.to_data(),
         }
 
     def load_data(self, data: dict[str, Any], now: float) -> None:
@@ -119,3 +128,6 @@ class Marketplace:
         self.assignments.load_data(data.get("assignments", {}), self.hits.by_id)
         self.assignments.reschedule()
         self.blocks.load_data(data.get("blocks", []))
+        self.reviews.load_data(data.get("reviews", {}), self.hits.by_id.values())
+        self.reviews.reschedule()
+        self.bonuses.load_data(data.get("bonuses", []))

@@ -56,6 +56,8 @@ class Listing(Generic[T]):
     extra: dict[str, Any] | None = None  # members of the output besides the page
     search: SearchLag | None = None  # eventual consistency: pass the marketplace's search_lag
     created: Callable[[T], float] | None = None  # with ``search``: new items show only ``lag`` after this
+    # Output members made from the rendered page, for an operation whose items go to several members.
+    arrange: Callable[[list[Any]], dict[str, Any]] | None = None
 
 
 class Request(dict[str, Any]):
@@ -145,7 +147,10 @@ def paginate(
     render = listing.render
     page = [render(item) for item in items]
     output: dict[str, Any] = dict(listing.extra) if listing.extra else {}
-    output[spec.result_key] = page
+    if listing.arrange is None:
+        output[spec.result_key] = page
+    else:
+        output.update(listing.arrange(page))
     if spec.counted:
         output["NumResults"] = len(page)
     if page:  # the token starts after the last item examined, so the next page never scans it again

@@ -13,8 +13,9 @@ sent with RequiredToPreview and no ActionsGuarded also carries the ActionsGuarde
 from __future__ import annotations
 
 import json
+import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,17 +60,11 @@ class Requirement:
             return matched if comparator in ("EqualTo", "In") else not matched
         if value is None:
             return False
-        first = self.integer_values[0]
-        return {
-            "LessThan": value < first,
-            "LessThanOrEqualTo": value <= first,
-            "GreaterThan": value > first,
-            "GreaterThanOrEqualTo": value >= first,
-            "EqualTo": value == first,
-            "NotEqualTo": value != first,
-            "In": value in self.integer_values,
-            "NotIn": value not in self.integer_values,
-        }[comparator]
+        if comparator == "In":
+            return value in self.integer_values
+        if comparator == "NotIn":
+            return value not in self.integer_values
+        return _COMPARE[comparator](value, self.integer_values[0])
 
     def guards_action(self, action: str) -> bool:
         """Whether the requirement applies to ``action`` (Discover, Preview or Accept)."""
@@ -78,6 +73,16 @@ class Requirement:
         if action == "Preview":
             return self.guards in (PREVIEW, DISCOVER)
         return self.guards == DISCOVER
+
+
+_COMPARE: dict[str, Callable[[int, int], bool]] = {
+    "LessThan": operator.lt,
+    "LessThanOrEqualTo": operator.le,
+    "GreaterThan": operator.gt,
+    "GreaterThanOrEqualTo": operator.ge,
+    "EqualTo": operator.eq,
+    "NotEqualTo": operator.ne,
+}
 
 
 def _locale_matches(wanted: Locale, held: Locale) -> bool:

@@ -9,6 +9,7 @@ breaks users' tests); an ExternalURL must be an absolute https URL with a host.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -57,8 +58,10 @@ class Question:
     form: QuestionForm | None = None
 
 
+@functools.lru_cache(maxsize=512)
 def parse_question(xml: str) -> Question:
-    """The parsed Question, or InvalidXML (NotHttps for a non-https ExternalURL)."""
+    """The parsed Question, or InvalidXML (NotHttps for a non-https ExternalURL). Batches publish the same
+    question many times, so parses are memoized (a Question is immutable; refusals are not memoized)."""
     if len(xml) > MAX_QUESTION_BYTES or utf8_length(xml, "Question") > MAX_QUESTION_BYTES:
         raise InvalidXML("Question", f"the Question is larger than {MAX_QUESTION_BYTES} bytes")
     root = parse_one_of(xml, "Question", _ROOTS)
