@@ -12,7 +12,7 @@ reference; no assignment is listed twice or in two statuses; the store holds exa
 and visible assignments, at most one per worker and HIT; freed IDs are reused last-freed first (H§2.5).
 Money (spec H§5.3): AvailableBalance + OnHoldBalance + paid == the starting balance for every requester,
 the held money is the reference's (assignments in flight or submitted, plus the open slots of HITs that
-can still be filled), and paid is the price of every approved assignment.
+can still be filled), and paid is the price of every approved assignment plus the bonuses and their fees.
 
 MTURK_MOCK_STATEFUL_EXAMPLES=500 (for instance) runs longer; the default keeps the run to seconds.
 """
@@ -40,6 +40,7 @@ WORKERS = ("A1111111111111", "A2222222222222", "A3333333333333")
 START = 1_800_000_000
 STARTING = Decimal("10000.00")
 PRICE = Decimal("0.30")  # the reward of 0.25 and its 20 % fee; HITs stay under 10 assignments
+BONUS = Decimal("0.60")  # a bonus of 0.50 and its 20 % fee
 DURATION = HIT_TYPE["AssignmentDurationInSeconds"]
 DAY, OVERRIDE_WINDOW = 86400, 30 * 86400
 ACCEPTED, SUBMITTED, APPROVED, REJECTED = "Accepted", "Submitted", "Approved", "Rejected"
@@ -128,6 +129,7 @@ class WorkMarket(RuleBasedStateMachine):
         self.abandoned = 0
         self.tokens: dict[tuple[str, int], float] = {}  # UpdateExpiration's derived tokens -> used at
         self.accepts = 0
+        self.bonuses = dict.fromkeys(OWNERS, Decimal(0))  # what each requester paid in bonuses and their fees
 
     def teardown(self) -> None:
         self.mock.stop()
@@ -358,17 +360,40 @@ class WorkMarket(RuleBasedStateMachine):
         return assignment, None
 
     @rule(
-        item=taken, verdict=st.sampled_from(["approve", "override", "reject"]), by_owner=st.sampled_from([1, 1, 1, 0])
+        item=taken,
+        verdict=st.sampled_from(["approve", "override", "reject", "bonus"]),
+        by_owner=st.sampled_from([1, 1, 1, 0]),
     )
     def decide(self, item, verdict, by_owner):
-        """The requester approves, approves overriding a rejection, or rejects (sometimes the wrong requester)."""
+        """The requester approves, approves overriding a rejection, rejects or pays a bonus (sometimes the
+        wrong requester)."""
         owner = self.ref_hits[item.ref.hit_id].owner
         if not by_owner:
             owner = next(other for other in OWNERS if other != owner)
         if verdict == "reject":
             self.reject(item, owner)
+        elif verdict == "bonus":
+            self.bonus(item, owner)
         else:
             self.approve(item, owner, verdict == "override")
+
+    def bonus(self, item, owner):
+        """SendBonus to the worker who accepted ``item``: the ID may name a later worker's assignment now."""
+        assignment = self.current.get(item.assignment_id)
+        if assignment is None or assignment.status not in VISIBLE or self.ref_hits[assignment.hit_id].owner != owner:
+            code = "AssignmentDoesNotExist"  # the HIT may be deleted: bonuses are paid after clean-up
+        else:
+            code = None if assignment.worker == item.ref.worker else "ParameterValidationError"
+        call = partial(
+            self.clients[owner].send_bonus,
+            WorkerId=item.ref.worker,
+            BonusAmount="0.50",
+            AssignmentId=item.assignment_id,
+            Reason="well done",
+        )
+        if self._expect(call, code) is not None:
+            self.bonuses[owner] += BONUS
+            event("bonus paid")
 
     def approve(self, item, owner, override):
         assignment, code = self._decision_code(item, owner)
@@ -465,7 +490,7 @@ class WorkMarket(RuleBasedStateMachine):
             mine = [ref for ref in self.ref_hits.values() if ref.owner == owner]
             assert available + held + paid == STARTING
             assert held == sum((ref.held(self.now) for ref in mine), Decimal(0))
-            assert paid == PRICE * sum(ref.count(APPROVED) for ref in mine)
+            assert paid == PRICE * sum(ref.count(APPROVED) for ref in mine) + self.bonuses[owner]
 
     @invariant()
     def abandonments_are_the_schedules(self):
