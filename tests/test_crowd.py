@@ -426,3 +426,12 @@ def test_a_run_ends_at_an_instant_and_leaves_a_running_clock_running(mturk_clien
     mturk_mock.clock.unfreeze()
     crowd.run(hours=1)
     assert not mturk_mock.clock.frozen and mturk_mock.clock.now() >= START + 7200
+
+
+def test_a_crowd_does_not_outlive_its_marketplace(mturk_client, mturk_mock):
+    _publish(mturk_client, 1, 2)
+    crowd = mturk_mock.crowd(2, seed=1)
+    crowd.run(minutes=1)
+    mturk_mock.reset()
+    with pytest.raises(RuntimeError, match="make a new crowd"):
+        crowd.run(minutes=1)

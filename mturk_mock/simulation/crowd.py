@@ -219,6 +219,10 @@ class Crowd:
         until = time.perf_counter() + HOLD
         board = self._board
         with self._session() as (market, now):
+            if board.market is not None and market is not board.market:
+                raise RuntimeError(
+                    "the marketplace was reset or replaced since this crowd worked in it: make a new crowd"
+                )
             for done in count(1):
                 if not heap or heap[0][0] > target:
                     return True
