@@ -17,8 +17,9 @@ import pytest
 from mturk_mock import Choice, MTurkMock, MTurkServer, WorkerProfile, mock_mturk
 from mturk_mock.model.xml import parse_answers
 
-from .helpers import HIT_TYPE, create_type, requester_client
+from .helpers import HIT_TYPE, create_hit, create_hit_type, create_type, requester_client
 from .samples import ANSWER_KEY, EXTERNAL_QUESTION, HIT_QUESTION_FORM, TEST
+from .test_notification_settings import EVERY_EVENT, spec
 
 START = 1_800_000_000
 LOCALE = "00000000000000000071"
@@ -435,3 +436,17 @@ def test_a_crowd_does_not_outlive_its_marketplace(mturk_client, mturk_mock):
     mturk_mock.reset()
     with pytest.raises(RuntimeError, match="make a new crowd"):
         crowd.run(minutes=1)
+
+
+def test_the_crowds_work_is_notified_as_a_single_workers_is(mturk_client, mturk_mock):
+    hit_type = create_hit_type(mturk_client, AssignmentDurationInSeconds=600)
+    mturk_client.update_notification_settings(HITTypeId=hit_type, Notification=spec(events=EVERY_EVENT), Active=True)
+    for _ in range(4):
+        create_hit(mturk_client, hit_type, MaxAssignments=3, LifetimeInSeconds=1800)
+    summary = mturk_mock.crowd(8, seed=3, return_rate=0.2, abandon_rate=0.4, think_time=(60, 300)).run(hours=1)
+    sent = Counter(message.event_type for message in mturk_mock.events)
+    assert sent["AssignmentAccepted"] == summary.accepted
+    assert sent["AssignmentSubmitted"] == summary.submitted
+    assert sent["AssignmentReturned"] == summary.returned
+    assert sent["AssignmentAbandoned"] == summary.abandoned > 0
+    assert sent["HITExpired"] == 4  # at 30 minutes, on the way through the run

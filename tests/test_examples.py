@@ -57,3 +57,10 @@ def test_crowd_experiment():
     assert figure(r"auto-approved after the delay: (\d+)") > 0
     assert "still submitted: 0" in out and "deleted 30 HITs" in out and "on hold 0.00" in out
     assert "available + on hold + paid = 10000.00" in out
+
+
+def test_notifications_sqs():
+    out = _run("notifications_sqs.py")
+    assert "approved 6 assignments from AssignmentSubmitted messages" in out
+    assert "HIT statuses: ['Reviewable'], assignments completed: 6" in out
+    assert "HITReviewable messages: 3, all delivered: True" in out

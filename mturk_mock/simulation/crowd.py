@@ -191,10 +191,11 @@ class Crowd:
                 while not self._batch(target, summary):
                     if threading.active_count() > 1:
                         time.sleep(0)  # let threads waiting for the lock in
-            with self._session() as (market, now):
-                if now < target:
+            with self._world.lock:
+                if clock.now() < target:
                     clock.freeze(target)
-                    market.settle(target)
+            self._world.settle_all()  # every marketplace at the end of the run, its notifications sent
+            with self._session():
                 summary.close(target, self.workers, len(self._waiting))
             self.summary.add(summary)
             return summary
