@@ -17,13 +17,16 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ..constants import PRODUCTION
 from ..model.hits import work
 from ..model.hits.assignments import Assignment
 from ..model.hits.hits import HIT
+from ..model.journal import JournalTarget, journaled
 from ..model.workers import WorkerActionRefused
+from ..model.world import World
 from ..model.xml import hit_answers
 from .base import WorkerBase
 
@@ -86,7 +89,7 @@ class HITPreview:
         )
 
 
-class WorkingAssignment:
+class WorkingAssignment(JournalTarget, journal_tag="assignment"):
     """An assignment a simulated worker has accepted: ``submit`` before the deadline, or ``return_``."""
 
     def __init__(self, worker: WorkerBase, assignment: Assignment, url: str | None) -> None:
@@ -102,12 +105,24 @@ class WorkingAssignment:
     def __repr__(self) -> str:
         return f"<WorkingAssignment {self.assignment_id} of HIT {self.hit_id} by {self.worker_id}>"
 
+    def journal_world(self) -> World:
+        return self._worker.journal_world()
+
+    def journal_ref(self) -> dict[str, Any]:
+        return {**self._worker.journal_ref(), "assignment": self.assignment_id}
+
+    @classmethod
+    def from_journal_ref(cls, world: World, ref: dict[str, Any]) -> WorkingAssignment:
+        worker = WorkerBase(world, ref["worker"], ref["marketplace"])
+        return cls(worker, world.marketplace(ref["marketplace"]).assignments.by_id[ref["assignment"]], None)
+
     @property
     def status(self) -> str:
         """Accepted, Submitted, Approved, Rejected, Returned or Abandoned."""
         with self._worker._session():
             return self._assignment.status
 
+    @journaled("assignment.submit")
     def submit(self, answers: HITAnswers) -> None:
         """Submit answers: a mapping {QuestionIdentifier or field name: value or [values]} (``FileUpload`` for
         a FileUploadAnswer), or a QuestionFormAnswers XML string. They are checked against a QuestionForm."""
@@ -117,6 +132,7 @@ class WorkingAssignment:
             document, uploads = answers_document(assignment.hit, answers)
             work.submit(market, assignment, document, uploads, now)
 
+    @journaled("assignment.return")
     def return_(self) -> None:
         """Give the assignment back; the slot is free for other workers."""
         with self._worker._session() as (market, now):
@@ -143,6 +159,7 @@ def answers_document(hit: HIT, answers: HITAnswers) -> tuple[str, dict[str, byte
 class HITActions(WorkerBase):
     """What a worker does with HITs on the worker site."""
 
+    @journaled("worker.history")
     def history(self, approved: int = 0, rejected: int = 0, returned: int = 0, abandoned: int = 0) -> None:
         """Past work in this marketplace, from which Worker_NumberHITsApproved and
         Worker_PercentAssignmentsApproved follow (spec H§4.4)."""
@@ -169,6 +186,7 @@ class HITActions(WorkerBase):
         with self._session() as (market, now):
             return HITPreview.of(work.preview(market, self.worker_id, hit_id, now))
 
+    @journaled("worker.accept")
     def accept(self, hit_id: str) -> WorkingAssignment:
         with self._session() as (market, now):
             assignment = work.accept(market, self.worker_id, hit_id, now)

@@ -33,6 +33,8 @@ log = logging.getLogger("mturk_mock")
 MAX_BODY_BYTES = 1 << 20
 # WSGI environ key: the answer wants the connection closed (a WSGI application may not send hop-by-hop headers)
 CLOSE = "mturk_mock.close"
+# WSGI environ key: on a durable server, the journal entry that must be on disk before the answer is sent
+HOLD = "mturk_mock.hold"
 _TARGET = TARGET_PREFIX + "."
 _CREDENTIAL = "Credential="
 _KEY = re.compile(r"([^/,\s]+)/")  # one match attempt, anchored: linear
@@ -106,6 +108,10 @@ class MTurkApp:
             return self.refusal(errors.SERVICE_ERROR(message=f"mturk_mock server error: {exc!r}"), close=True)
 
     def _respond(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> HttpAnswer:
+        journal = self.handle.world.journal
+        if journal is not None and journal.failed is not None:
+            message = f"The server's state journal failed ({journal.failed}); the server must be restarted"
+            return self.refusal(errors.http_refusal(503, message), close=True)
         if method in ("GET", "HEAD") and path.startswith(uploads.PATH_PREFIX):
             return self._uploaded_file(path)
         if method != "POST":
@@ -169,6 +175,9 @@ class MTurkApp:
         else:
             body = environ["wsgi.input"].read(length) if length else b""
             answer = self.respond(method, path, _request_headers(environ), body)
+        journal = self.handle.world.journal
+        if journal is not None:  # nothing this answer shows may still be lost: it waits for the journal
+            environ[HOLD] = journal.appended
         if answer.close:
             environ[CLOSE] = True
         start_response(answer.status_line, answer.headers)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..constants import MARKETPLACES, SANDBOX
 from ..model import errors
 from ..model.errors import MTurkError
+from ..model.journal import Recorder
 from ..model.outbox import Outbox
 from ..model.world import World
 from .http_app import MAX_BODY_BYTES, MTurkApp, marketplace_from, requester_from
@@ -73,6 +74,7 @@ class _Server(TcpWSGIServer):
 
     def __init__(self, app: MTurkApp, sock: socket.socket, limits: Limits) -> None:
         self.app, self.limits = app, limits
+        self.world = app.handle.world
         self.socket_map: dict[int, Any] = {}
         self.draining = False
         self.drained = threading.Event()
@@ -274,6 +276,7 @@ class MTurkServer:
         self._stopping = threading.Event()
         self._closed = False
         self._outbox: Outbox | None = None
+        self._journal: Recorder | None = None
 
     @property
     def world(self) -> World:
@@ -307,6 +310,9 @@ class MTurkServer:
             self._thread.start()
             self._outbox = self.world.outbox
             self._outbox.start_background()  # answers never wait for a notification's destination
+            self._journal = self.world.journal
+            if self._journal is not None:  # a durable state: held answers go out after each commit
+                self._journal.subscribe(self._server.pull_trigger)
         return self
 
     def serve_forever(self) -> None:
@@ -335,6 +341,8 @@ class MTurkServer:
             server.halt = True
             server.pull_trigger()
             thread.join(max(0.0, deadline - time.monotonic()))
+        if self._journal is not None:
+            self._journal.unsubscribe(server.pull_trigger)
         server.close_everything(max(0.0, deadline - time.monotonic()))
         if self._outbox is not None:  # the notifications of answered calls, sent before a state is saved
             self._outbox.stop_background(max(NOTIFY_TIMEOUT, deadline - time.monotonic()))

@@ -116,7 +116,7 @@ def handle_request(handle: Handle, marketplace: str, requester: str, operation: 
             return _inject(handle, marketplace, requester, operation, body, injected)
     try:
         request = _MEMO.get((operation, body)) or _request(operation, body)
-        wire, now = service.execute(world, marketplace, requester, operation, request, True)
+        wire, now = service.execute(world, marketplace, requester, operation, request, True, body)
         status = 200
     except Exception as exc:
         status, wire = _failure(world, operation, exc)
