@@ -96,7 +96,7 @@ def open_state(
             )
         warnings = [] if store.torn is None else [f"{name}: {store.torn}; loaded up to the last complete entry"]
         world, last = rebuild(store, lambda text: warnings.append(f"{name}: {text}"))
-        snapshot_size = len(store.checkpoint()[1])
+        snapshot_size = os.path.getsize(store.checkpoint_file)
     except BaseException:
         store.close()
         raise

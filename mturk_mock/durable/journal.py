@@ -9,24 +9,30 @@ answer was computed (so no answer shows a change that could still be lost), and 
 journaled call's caller. If a write fails, the journal stops (``failed``): nothing is acknowledged any
 more, the server refuses requests, and a restart recovers every acknowledged write.
 
-A checkpoint is the World's snapshot (model/snapshot.py), encoded under the lock and queued like an entry:
-the transaction that writes it drops the journal it covers. The committer takes one when the journal has
-grown to half the snapshot's size (at least ``checkpoint_bytes``), so that replay on start stays within a
-small multiple of loading the snapshot, whatever the state's size; ``close`` takes a last one.
+A checkpoint is the World's snapshot in a file (``snapshots.py``), then one small transaction that points
+the database at it and drops the journal it covers. The committer takes one when the journal has grown
+to half the last snapshot's size (and at least ``checkpoint_bytes``), so that replay on start stays within
+a small multiple of loading the snapshot, whatever the state's size. A small snapshot is encoded under the
+lock and queued like an entry (``rebase``: also how a reset or a loaded file is recorded); a large one is
+written by a forked child while the server goes on. ``close`` takes a last one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ..model.snapshot import dump_world
 from ..model.world import World
-from .store import ENTRY_WEIGHT, Row, Store
+from . import snapshots
+from .store import ENTRY_WEIGHT, Row, Store, checkpoint_path
 
 log = logging.getLogger("mturk_mock")
 
@@ -34,6 +40,8 @@ CLOCK = "clock"  # an entry holding the clock's new state
 SNAPSHOT = "snapshot"  # a checkpoint in the queue (never a row of the journal table)
 CHECKPOINT_BYTES = 32 << 20  # the journal grows at least this much (weighted bytes) between checkpoints
 LOCK_TRY = 0.05  # seconds the committer waits for the world's lock before it commits again and retries
+CHILD_POLL = 0.05  # seconds between looks at a checkpoint's child process
+RETRY_SECONDS = 60.0  # after a checkpoint failed
 
 Queued = tuple[int, str, float, bool, Any, Any]  # seq, kind, at, ok, subject, data
 
@@ -58,6 +66,13 @@ class Journal:
         self._weight = store.journal_bytes()  # of the journal since the checkpoint
         self.snapshot_size = 0  # bytes of the last checkpoint
         self._closing = False
+        self._deferring = False  # the server's I/O thread is running a round of requests
+        self._writing = threading.Lock()  # one writer of the database at a time
+        # Without a disk flush per commit (sync normal), the I/O thread commits its round itself: a hand-off to
+        # the committer and back costs more than the commit. With one, it keeps serving while the flush runs.
+        self.inline = store.sync == "normal"
+        self._child: tuple[int, int, int] | None = None  # a checkpoint being written: pid, seq, weight after it
+        self._retry_at = 0.0  # after a failed checkpoint, not again before this (time.monotonic)
         self._thread = threading.Thread(target=self._run, name="mturk-mock-journal", daemon=True)
 
     def start(self) -> None:
@@ -76,12 +91,29 @@ class Journal:
         seq = self.appended + 1
         self._queue.append((seq, kind, at, ok, subject, data))
         self.appended = seq
-        self._wake.set()
+        if not self._deferring:
+            self._wake.set()
         return seq
 
+    def gather(self, deferring: bool) -> None:
+        self._deferring = deferring
+        if deferring or not self._queue:
+            return
+        if self.inline and self._writing.acquire(blocking=False):  # else the committer is at it: it takes these
+            try:
+                if self.failed is None:
+                    self._commit_queued(tell=False)
+            except Exception as exc:
+                self._fail(exc)
+            finally:
+                self._writing.release()
+            if self._checkpoint_due():
+                self._wake.set()  # the committer takes checkpoints
+        else:
+            self._wake.set()
+
     def rebase(self) -> int:
-        snapshot = json.dumps(dump_world(self.world), ensure_ascii=False, separators=(",", ":")).encode()
-        return self.record(SNAPSHOT, 0.0, True, None, snapshot)
+        return self.record(SNAPSHOT, 0.0, True, None, snapshots.encode(self.world))
 
     def clock_changed(self) -> None:
         """The clock's listener: its new state becomes an entry, acknowledged before the change returns."""
@@ -111,7 +143,7 @@ class Journal:
         """Write what is queued (and a last checkpoint), stop the committer, close the database."""
         if checkpoint and self.failed is None and self._thread.is_alive() and (self._weight or self._queue):
             try:
-                self.checkpoint()
+                self.checkpoint()  # it also stops a checkpoint a child was still writing
             except JournalFailed:
                 pass
         self._closing = True
@@ -124,52 +156,97 @@ class Journal:
     def _run(self) -> None:
         try:
             while True:
-                self._wake.wait()
+                self._wake.wait(None if self._child is None else CHILD_POLL)
                 self._wake.clear()
-                self._commit_queued()
-                if self._closing and not self._queue:
-                    return
-                if self._weight > max(self.checkpoint_bytes, self.snapshot_size // 2):
-                    self._queue_checkpoint()
+                with self._writing:
+                    self._commit_queued()
+                if self._child is not None:
+                    self._look_at_child()
+                if self._closing:
+                    self._child = self._abandon(self._child)
+                    if not self._queue:
+                        return
+                elif self._checkpoint_due():
+                    self._start_checkpoint()
         except Exception as exc:  # the disk is full, the file went away...: stop acknowledging anything
             self._fail(exc)
 
-    def _commit_queued(self) -> None:
+    def _commit_queued(self, tell: bool = True) -> None:
         queue, batch = self._queue, []
         while queue:
             batch.append(queue.popleft())
         if not batch:
             return
-        snapshot = None
+        checkpoint = None
         for index in range(len(batch) - 1, -1, -1):
-            if batch[index][1] == SNAPSHOT:  # what comes before the newest checkpoint is in it
-                seq, _kind, _at, _ok, _subject, data = batch[index]
-                snapshot, batch_rows = (seq, data), batch[index + 1 :]
+            seq, kind, _at, _ok, _subject, data = batch[index]
+            if kind == SNAPSHOT:  # what comes before the newest checkpoint is in it
+                snapshots.write_file(checkpoint_path(self.store.path, seq), data)
+                checkpoint, batch_rows, self.snapshot_size = seq, batch[index + 1 :], len(data)
+                self._child = self._abandon(self._child)  # an older picture, overtaken
                 break
         else:
             batch_rows = batch
         rows = [_row(entry) for entry in batch_rows]
-        self.store.write(rows, snapshot)
-        if snapshot is not None:
-            self.snapshot_size, self._weight = len(snapshot[1]), 0
-        self._weight += sum(len(row[5]) + ENTRY_WEIGHT for row in rows)
+        self.store.write(rows, checkpoint)
+        weight = sum(len(row[5]) + ENTRY_WEIGHT for row in rows)
+        self._weight = weight if checkpoint is not None else self._weight + weight
+        if self._child is not None:
+            pid, seq, after = self._child
+            self._child = (pid, seq, after + weight)
         with self._changed:
             self.durable = batch[-1][0]
             self._changed.notify_all()
-        self._tell()
+        if tell:
+            self._tell()
 
-    def _queue_checkpoint(self) -> None:
-        """Queue a checkpoint, taken under the world's lock; while another thread holds the lock, keep
-        committing (it may be waiting for its own entry)."""
+    def _checkpoint_due(self) -> bool:
+        return (
+            self._child is None
+            and self._weight > max(self.checkpoint_bytes, self.snapshot_size // 2)
+            and time.monotonic() >= self._retry_at
+        )
+
+    def _start_checkpoint(self) -> None:
+        """Take a checkpoint under the world's lock: queued if small, by a forked child if large. While
+        another thread holds the lock, keep committing (it may be waiting for its own entry)."""
         lock = self.world.lock
         while not lock.acquire(timeout=LOCK_TRY):
-            self._commit_queued()
+            with self._writing:
+                self._commit_queued()
             if self._closing:
                 return
         try:
-            self.rebase()
+            if self.snapshot_size < snapshots.FORK_BYTES or not snapshots.can_fork():
+                self.rebase()
+            else:
+                seq = self.appended
+                self._child = (snapshots.fork_writer(self.world, checkpoint_path(self.store.path, seq)), seq, 0)
         finally:
             lock.release()
+
+    def _look_at_child(self) -> None:
+        assert self._child is not None
+        pid, seq, after = self._child
+        done = snapshots.child_done(pid)
+        if done is None:
+            return
+        self._child = None
+        if not done:
+            log.warning("mturk_mock: writing a checkpoint of %s failed; the journal goes on", self.store.path)
+            self._retry_at = time.monotonic() + RETRY_SECONDS
+            return
+        if seq > self.store.checkpoint_seq:
+            self.store.write((), seq)
+            self.snapshot_size = os.path.getsize(checkpoint_path(self.store.path, seq))
+            self._weight = after
+
+    @staticmethod
+    def _abandon(child: tuple[int, int, int] | None) -> None:
+        if child is not None:
+            with contextlib.suppress(OSError):
+                os.kill(child[0], signal.SIGKILL)
+                os.waitpid(child[0], 0)
 
     def _fail(self, exc: BaseException) -> None:
         log.error("mturk_mock: the state journal %s failed; nothing is acknowledged", self.store.path, exc_info=exc)

@@ -1,17 +1,18 @@
-"""The state database: one SQLite file (WAL mode) holding a checkpoint and the journal written since.
+"""The state: an SQLite database (WAL mode) holding the journal, and the checkpoint file it points at.
 
-    meta(key, value)             format "mturk_mock-journal/1", the server's marketplace, the checkpoint's
-                                 sequence number
-    checkpoint(part, data)       the World at that sequence number: model/snapshot.py's JSON, in parts
-    journal(seq, kind, at, ok, subject, data)
-                                 every change since, in the order it was applied: an API request that
-                                 writes (subject [marketplace, requester, operation], data the body), a
-                                 journaled call (subject [target tag, ref], data [args, kwargs]), a clock
-                                 change (data the clock's state)
+    FILE                         meta(key, value): format "mturk_mock-journal/1", the server's marketplace,
+                                 the checkpoint's sequence number and file name;
+                                 journal(seq, kind, at, ok, subject, data): every change since the
+                                 checkpoint, in the order it was applied: an API request that writes
+                                 (subject [marketplace, requester, operation], data the body), a journaled
+                                 call (subject [target tag, ref], data [args, kwargs]), a clock change
+    FILE.checkpoint-<seq>.json   the World as of entry <seq>: model/snapshot.py's JSON (a save_state file)
 
-One connection, in exclusive locking mode (a second server on the same file is refused), writes; a
-checkpoint and the journal rows it makes obsolete change in one transaction. A new database is written
-under a temporary name and renamed into place, so the path is always a complete database or absent.
+One connection, in exclusive locking mode (a second server on the same file is refused), writes. A
+checkpoint file is durable before the transaction that points the database at it and drops the journal it
+covers; the previous file is removed after that commit, and files no database points at are removed on
+open. A new database is written under a temporary name and renamed into place, so FILE is always a
+complete database or absent.
 """
 
 from __future__ import annotations
@@ -23,22 +24,22 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from . import wal
+from . import snapshots, wal
 
 FORMAT_PREFIX = "mturk_mock-journal/"
 VERSION = 1
 FORMAT = f"{FORMAT_PREFIX}{VERSION}"
 SQLITE_HEADER = b"SQLite format 3\x00"
 SYNC_MODES = ("full", "normal")
-PART_BYTES = 16 << 20  # a checkpoint is stored in parts: SQLite values are limited to 1 GB
-WAL_FRAMES_KEPT = 4096  # the write-ahead log is cut back to this many frames after a checkpoint
+# SQLite copies the write-ahead log into the database (two more disk flushes) every this many pages, and
+# cuts the log file back to that size; at the default (1,000) the copies cost a tenth of the commits' time.
+WAL_PAGES = 8192
 BUSY_SECONDS = 2.0
 
 Row = tuple[int, str, float, int, str, bytes]  # seq, kind, at, ok, subject (JSON), data
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE checkpoint (part INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE journal (
     seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, at REAL NOT NULL, ok INTEGER NOT NULL,
     subject TEXT NOT NULL, data BLOB NOT NULL
@@ -63,9 +64,14 @@ def sniff(path: str | os.PathLike[str]) -> str:
     return "json" if start.lstrip().startswith(b"{") else "other"
 
 
+def checkpoint_path(path: str, seq: int) -> str:
+    return f"{path}.checkpoint-{seq}.json"
+
+
 def create(path: str | os.PathLike[str], snapshot: bytes, marketplace: str) -> None:
-    """Write a new state database holding ``snapshot`` as its checkpoint, atomically at ``path``."""
+    """Write a new state holding ``snapshot`` as its checkpoint, atomically at ``path``."""
     target = pathlib.Path(path)
+    snapshots.write_file(checkpoint_path(str(target), 0), snapshot)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.creating")
     for leftover in (temporary, *(pathlib.Path(f"{temporary}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
         with contextlib.suppress(FileNotFoundError):
@@ -78,9 +84,13 @@ def create(path: str | os.PathLike[str], snapshot: bytes, marketplace: str) -> N
             connection.execute("BEGIN")
             connection.executemany(
                 "INSERT INTO meta(key, value) VALUES (?, ?)",
-                [("format", FORMAT), ("marketplace", marketplace), ("checkpoint", "0")],
+                [
+                    ("format", FORMAT),
+                    ("marketplace", marketplace),
+                    ("checkpoint", "0"),
+                    ("checkpoint_file", os.path.basename(checkpoint_path(str(target), 0))),
+                ],
             )
-            connection.executemany("INSERT INTO checkpoint(part, data) VALUES (?, ?)", _parts(snapshot))
             connection.execute("COMMIT")
             connection.execute("PRAGMA journal_mode=WAL")  # recorded in the file: every later open is WAL
         finally:
@@ -92,20 +102,7 @@ def create(path: str | os.PathLike[str], snapshot: bytes, marketplace: str) -> N
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
         raise
-    _sync_directory(target.parent)
-
-
-def _sync_directory(directory: pathlib.Path) -> None:
-    with contextlib.suppress(OSError):  # make the rename durable where the platform allows
-        handle = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-
-
-def _parts(data: bytes) -> list[tuple[int, bytes]]:
-    return [(number, data[start : start + PART_BYTES]) for number, start in enumerate(range(0, len(data), PART_BYTES))]
+    snapshots.sync_directory(str(target.parent))
 
 
 class Store:
@@ -115,6 +112,7 @@ class Store:
         if sync not in SYNC_MODES:
             raise ValueError(f"sync must be one of {', '.join(SYNC_MODES)}, not {sync!r}")
         self.path = os.fspath(path)
+        self.sync = sync
         self.torn: str | None = None
         try:
             self.connection = sqlite3.connect(
@@ -139,9 +137,11 @@ class Store:
             meta = dict(connection.execute("SELECT key, value FROM meta")) if "meta" in tables else {}
             connection.execute("COMMIT")
             self.meta = _checked(self.path, meta, tables)
+            self.checkpoint_seq = int(self.meta["checkpoint"])
             page_size = connection.execute("PRAGMA page_size").fetchone()[0]
-            limit = wal.HEADER + WAL_FRAMES_KEPT * (wal.FRAME_HEADER + page_size)  # on a frame boundary
+            limit = wal.HEADER + WAL_PAGES * (wal.FRAME_HEADER + page_size)  # on a frame boundary
             connection.execute(f"PRAGMA journal_size_limit={limit}")
+            connection.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
             _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
@@ -150,19 +150,34 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{self.path} is damaged: {exc}") from None
         self.torn = wal.torn_tail(self.path + "-wal", frames)
+        self._remove_strays()
+
+    def _remove_strays(self) -> None:
+        """Checkpoint files no database points at: written by a server that died before switching to them,
+        or left behind after a switch."""
+        directory, name = os.path.split(os.path.abspath(self.path))
+        current = self.meta["checkpoint_file"]
+        for candidate in os.listdir(directory):
+            if candidate.startswith(f"{name}.checkpoint-") and candidate != current:
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(directory, candidate))
 
     @property
     def marketplace(self) -> str:
         return str(self.meta["marketplace"])
 
+    @property
+    def checkpoint_file(self) -> str:
+        return os.path.join(os.path.dirname(os.path.abspath(self.path)), self.meta["checkpoint_file"])
+
     def checkpoint(self) -> tuple[int, bytes]:
         """The checkpoint's sequence number and its snapshot (model/snapshot.py's JSON)."""
+        name = self.checkpoint_file
         try:
-            seq = int(self.connection.execute("SELECT value FROM meta WHERE key='checkpoint'").fetchone()[0])
-            parts = self.connection.execute("SELECT data FROM checkpoint ORDER BY part").fetchall()
-        except (sqlite3.Error, TypeError, ValueError) as exc:
-            raise StateError(f"{self.path} is damaged: {exc}") from None
-        return seq, b"".join(part for (part,) in parts)
+            with open(name, "rb") as file:
+                return self.checkpoint_seq, file.read()
+        except FileNotFoundError:
+            raise StateError(f"{self.path} is damaged: its checkpoint {name} is missing") from None
 
     def entries(self, after: int) -> Iterator[Row]:
         """The journal after sequence number ``after``, in order."""
@@ -177,24 +192,31 @@ class Store:
         found = self.connection.execute("SELECT COUNT(*), SUM(LENGTH(data)) FROM journal").fetchone()
         return int(found[0] or 0) * ENTRY_WEIGHT + int(found[1] or 0)
 
-    def write(self, rows: Sequence[Row], snapshot: tuple[int, bytes] | None = None) -> None:
-        """In one transaction: a new checkpoint (dropping the journal it covers), then ``rows``."""
+    def write(self, rows: Sequence[Row], checkpoint: int | None = None) -> None:
+        """In one transaction: ``rows``, then (if given) the switch to the checkpoint file of that sequence
+        number (already durable), dropping the journal it covers. Then the previous file goes."""
         connection = self.connection
+        previous = self.meta["checkpoint_file"]
         connection.execute("BEGIN")
         try:
-            if snapshot is not None:
-                seq, data = snapshot
-                connection.execute("DELETE FROM checkpoint")
-                connection.executemany("INSERT INTO checkpoint(part, data) VALUES (?, ?)", _parts(data))
-                connection.execute("UPDATE meta SET value=? WHERE key='checkpoint'", (str(seq),))
-                connection.execute("DELETE FROM journal WHERE seq <= ?", (seq,))
             if rows:
                 connection.executemany("INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?)", rows)
+            if checkpoint is not None:
+                name = os.path.basename(checkpoint_path(self.path, checkpoint))
+                connection.executemany(
+                    "UPDATE meta SET value=? WHERE key=?", [(str(checkpoint), "checkpoint"), (name, "checkpoint_file")]
+                )
+                connection.execute("DELETE FROM journal WHERE seq <= ?", (checkpoint,))
             connection.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
             raise
+        if checkpoint is not None:
+            self.meta["checkpoint_file"], self.checkpoint_seq = name, checkpoint
+            if name != previous:
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(os.path.dirname(os.path.abspath(self.path)), previous))
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -206,7 +228,7 @@ ENTRY_WEIGHT = 200  # bytes a journal entry counts for beyond its data: replayin
 
 def _checked(path: str, meta: dict[str, Any], tables: set[str]) -> dict[str, Any]:
     found = meta.get("format")
-    if not isinstance(found, str) or not found.startswith(FORMAT_PREFIX) or not {"checkpoint", "journal"} <= tables:
+    if not isinstance(found, str) or not found.startswith(FORMAT_PREFIX) or "journal" not in tables:
         raise StateError(f"{path} is not a mturk_mock state (an SQLite database without its journal)")
     number = found[len(FORMAT_PREFIX) :]
     if not number.isdigit() or not 1 <= int(number) <= VERSION:
@@ -214,6 +236,6 @@ def _checked(path: str, meta: dict[str, Any], tables: set[str]) -> dict[str, Any
             f"{path} has format {found!r}; this version of mturk_mock reads {FORMAT!r}: "
             "it was written by a newer mturk_mock, upgrade to serve it"
         )
-    if "marketplace" not in meta or "checkpoint" not in meta:
+    if not {"marketplace", "checkpoint", "checkpoint_file"} <= set(meta) or not meta["checkpoint"].isdigit():
         raise StateError(f"{path} is damaged: its journal has no marketplace or checkpoint")
     return meta

@@ -50,6 +50,11 @@ class Recorder(Protocol):
         """Append one entry (under the world's lock, right after the change); its sequence number."""
         ...
 
+    def gather(self, deferring: bool) -> None:
+        """While ``deferring``, records do not wake the writer: a server's I/O thread runs a round of requests
+        and then lets them go to disk in one commit (group commit without waiting for more)."""
+        ...
+
     def subscribe(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` (from the journal's thread) whenever ``durable`` or ``failed`` changes."""
         ...

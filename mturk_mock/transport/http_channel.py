@@ -173,9 +173,10 @@ class Dispatcher(ThreadedTaskDispatcher):
     when the model's lock is held (a long request, or the handle's user), so the I/O thread keeps serving.
     A hand-off costs three thread wake-ups per request instead of one: on a busy machine, most of the time."""
 
-    def __init__(self, lock: Any) -> None:
+    def __init__(self, world: World) -> None:
         super().__init__()
-        self.model_lock = lock
+        self.world = world
+        self.model_lock = world.lock
         self.ready: deque[Any] = deque()  # for the I/O thread, after its current poll
 
     def add_task(self, task: Any) -> None:
@@ -186,5 +187,16 @@ class Dispatcher(ThreadedTaskDispatcher):
             super().add_task(task)
 
     def run_ready(self) -> None:
-        while self.ready:
-            self.ready.popleft().service()
+        """The requests this round of the I/O loop received; on a durable server their journal entries go
+        to disk together, once the round is done."""
+        journal = self.world.journal if self.ready else None
+        if journal is None:
+            while self.ready:
+                self.ready.popleft().service()
+            return
+        journal.gather(True)
+        try:
+            while self.ready:
+                self.ready.popleft().service()
+        finally:
+            journal.gather(False)

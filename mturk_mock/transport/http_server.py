@@ -94,7 +94,7 @@ class _Server(TcpWSGIServer):
             log_socket_errors=False,  # clients that go away are not faults
             clear_untrusted_proxy_headers=False,  # no proxy-header middleware: nothing reads them
         )
-        self.dispatcher = dispatcher = Dispatcher(app.handle.world.lock)
+        self.dispatcher = dispatcher = Dispatcher(app.handle.world)
         dispatcher.queue_logger = logging.getLogger("mturk_mock.server.queue")
         super().__init__(
             app,
