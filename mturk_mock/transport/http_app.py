@@ -176,8 +176,8 @@ class MTurkApp:
             body = environ["wsgi.input"].read(length) if length else b""
             answer = self.respond(method, path, _request_headers(environ), body)
         journal = self.handle.world.journal
-        if journal is not None and journal.appended > journal.durable:  # nothing this answer shows may still
-            environ[HOLD] = journal.appended  # be lost: it waits for the journal's writes in flight
+        if journal is not None and journal.appended > journal.durable and journal.failed is None:
+            environ[HOLD] = journal.appended  # nothing this answer shows may still be lost: it waits for the disk
         if answer.close:
             environ[CLOSE] = True
         start_response(answer.status_line, answer.headers)
