@@ -28,6 +28,7 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
 from mturk_mock import MTurkMock
 from mturk_mock.durable import open_state
@@ -72,6 +73,7 @@ class Requester:
     granted: dict[str, int] = field(default_factory=dict)  # worker -> value
     hits: dict[str, str] = field(default_factory=dict)  # annotation -> HIT ID
     in_flight: tuple[str, str, int] | None = None  # (operation, name/worker/annotation, value)
+    error: Exception | None = None  # what stopped its thread, if not the server's death
 
 
 def drive(url: str, requester: Requester, stop: threading.Event) -> None:
@@ -188,16 +190,11 @@ def test_sigkill_loses_no_acknowledged_write(tmp_path):
         process, url = start(state, *options)
         try:
             verify(url, requesters, worked)
-            stop = threading.Event()
-            threads = [threading.Thread(target=_quietly, args=(drive, url, r, stop)) for r in requesters]
-            for thread in threads:
-                thread.start()
+            stop, threads = load(url, requesters)
             time.sleep(rng.uniform(0.3, 1.2))
             process.send_signal(signal.SIGKILL)
             assert process.wait(TIMEOUT) == -signal.SIGKILL
-            stop.set()
-            for thread in threads:
-                thread.join(TIMEOUT)
+            unload(stop, threads, requesters)
             read_worked(process, worked)
         finally:
             _end(process)
@@ -213,11 +210,33 @@ def test_sigkill_loses_no_acknowledged_write(tmp_path):
         _end(process)
 
 
-def _quietly(drive, url: str, requester: Requester, stop: threading.Event) -> None:
+def load(url: str, requesters: list[Requester]) -> tuple[threading.Event, list[threading.Thread]]:
+    """One thread per requester driving the workload until ``stop`` is set or the server dies."""
+    stop = threading.Event()
+    for requester in requesters:
+        client_for(url, requester.key)  # made here: boto3 clients made by several threads at once can fail
+    threads = [threading.Thread(target=_until_killed, args=(url, requester, stop)) for requester in requesters]
+    for thread in threads:
+        thread.start()
+    return stop, threads
+
+
+def _until_killed(url: str, requester: Requester, stop: threading.Event) -> None:
     try:
         drive(url, requester, stop)
-    except Exception:  # the server was killed: the request in flight stays in flight
-        pass
+    except (ConnectionClosedError, EndpointConnectionError, ReadTimeoutError):
+        pass  # the server was killed: the request in flight stays in flight
+    except Exception as exc:  # anything else is a failure of the test itself
+        requester.error = exc
+
+
+def unload(stop: threading.Event, threads: list[threading.Thread], requesters: list[Requester]) -> None:
+    stop.set()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert not any(thread.is_alive() for thread in threads)
+    errors = [requester.error for requester in requesters if requester.error is not None]
+    assert not errors, errors
 
 
 def _end(process: subprocess.Popen[str]) -> None:
@@ -266,16 +285,13 @@ def test_a_torn_journal_tail_loads_up_to_the_last_complete_entry(tmp_path):
     process, url = start(pristine / "state.db")
     try:
         requesters = [Requester(f"AKIATORN{number}") for number in range(3)]
-        stop = threading.Event()
-        threads = [threading.Thread(target=_quietly, args=(drive, url, r, stop)) for r in requesters]
-        for thread in threads:
-            thread.start()
-        time.sleep(1.0)
+        stop, threads = load(url, requesters)
+        deadline = time.monotonic() + TIMEOUT
+        while sum(requester.number for requester in requesters) < 120 and time.monotonic() < deadline:
+            time.sleep(0.05)
         process.send_signal(signal.SIGKILL)
         process.wait(TIMEOUT)
-        stop.set()
-        for thread in threads:
-            thread.join(TIMEOUT)
+        unload(stop, threads, requesters)
     finally:
         _end(process)
     wal = pristine / "state.db-wal"
