@@ -168,7 +168,7 @@ def main() -> None:
     parser.add_argument("--no-startup", action="store_true", help="measure throughput only")
     parser.add_argument("--no-throughput", action="store_true", help="measure start-up only")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="mturk-mock-bench-", dir=".") as directory:
+    with tempfile.TemporaryDirectory(prefix="mturk-mock-bench-") as directory:
         if not args.no_throughput:
             throughput(args, directory)
         if not args.no_startup:

@@ -78,6 +78,11 @@ class Journal:
     def start(self) -> None:
         self._thread.start()
 
+    @property
+    def journal_bytes(self) -> int:
+        """The journal since the checkpoint, weighted (its data, and ENTRY_WEIGHT per entry): what replay costs."""
+        return self._weight
+
     def subscribe(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` (from the committer thread) after each commit and on failure: the HTTP server
         then sends the answers it held back, or drops them."""
