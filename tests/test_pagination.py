@@ -5,7 +5,6 @@ SortedIndex under every listing behaves as a sorted list."""
 from __future__ import annotations
 
 import bisect
-import os
 import random
 
 import pytest
@@ -17,11 +16,11 @@ from mturk_mock.model import index as index_module
 from mturk_mock.model.index import SortedIndex
 from mturk_mock.transport.pipeline import dispatch
 
-from .helpers import create_type, parameter_error, requester_client
+from .helpers import create_type, examples, parameter_error, requester_client
 
 WORKERS = [f"A{number:013d}" for number in range(40)]
 PROPERTY = settings(
-    max_examples=int(os.environ.get("MTURK_MOCK_FUZZ_EXAMPLES", 100)),
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
