@@ -101,9 +101,10 @@ def test_the_readme_table_lists_exactly_the_implemented_operations():
     assert (int(counts[1]), int(counts[2])) == (len(OPERATIONS), SERVICE_OPERATIONS)
 
 
-def _benchmark_scenarios() -> tuple:
-    path = ROOT / "benchmarks" / "scenarios.py"
-    spec = importlib.util.spec_from_file_location("benchmark_scenarios", path)
+def _benchmark(name: str):
+    """A module of benchmarks/ (not a package), imported from its file."""
+    path = ROOT / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up while being built
@@ -111,14 +112,20 @@ def _benchmark_scenarios() -> tuple:
         spec.loader.exec_module(module)
     finally:
         del sys.modules[spec.name]
-    return module.SCENARIOS
+    return module
 
 
 def test_every_implemented_operation_has_a_benchmark_scenario():
-    scenarios = _benchmark_scenarios()
+    scenarios = _benchmark("scenarios").SCENARIOS
     covered = {scenario.operation for scenario in scenarios}
     assert set(OPERATIONS) <= covered, f"add benchmark scenarios for {sorted(set(OPERATIONS) - covered)}"
     assert covered <= set(OPERATIONS), f"scenarios for unimplemented operations: {sorted(covered - set(OPERATIONS))}"
+
+
+def test_every_paginated_operation_has_a_listing_in_the_pagination_benchmark():
+    listings = {listing.operation for listing in _benchmark("bench_pagination").LISTINGS}
+    paginated = {name for name, operation in OPERATIONS.items() if operation.pagination is not None}
+    assert paginated <= listings, f"add to LISTINGS in benchmarks/bench_pagination.py: {sorted(paginated - listings)}"
 
 
 def test_every_implemented_operation_has_a_success_wire_scenario():
