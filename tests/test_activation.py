@@ -355,3 +355,10 @@ def test_the_shortcut_recognises_only_botocores_own_method():
 
     assert not is_botocore_emit(tool.__get__(emitter))
     assert not is_botocore_emit(PRISTINE) and not is_botocore_emit(None)
+
+
+def test_mock_mturk_qual_is_kept_as_an_alias_of_mock_mturk():
+    import mturk_mock
+
+    assert mturk_mock.mock_mturk_qual is mturk_mock.mock_mturk
+    assert {"mock_mturk", "mock_mturk_qual"} <= set(mturk_mock.__all__)
