@@ -81,6 +81,19 @@ def test_reset_forgets_the_worlds_state_but_not_its_settings(mturk_client):
         assert mturk.world.settings.name_reservation == 60 and mturk.world.settings.search_lag == 5
 
 
+def test_reset_goes_back_to_the_options_the_mock_was_made_with(mturk_client):
+    """README, Options: "mturk.reset() and every new activation go back to them": search_lag too, after
+    it was changed at run time (reset used to keep the run-time value)."""
+    with mock_mturk(search_lag=30) as mturk:
+        mturk.world.set_search_lag(0)
+        mturk.reset()
+        assert mturk.world.settings.search_lag == 30
+        create_type(mturk_client, "lagging")
+        assert mturk_client.list_qualification_types(MustBeRequestable=True)["NumResults"] == 0
+        mturk.clock.advance(30)
+        assert mturk_client.list_qualification_types(MustBeRequestable=True)["NumResults"] == 1
+
+
 # -- other tools' patches of botocore -------------------------------------------------------------------
 
 
