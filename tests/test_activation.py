@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -269,7 +270,9 @@ def test_starting_and_stopping_on_many_threads_while_the_stack_empties(emitter):
     outcomes: list = []
     errors: list = []
     stop = threading.Event()
-    closed = "http://127.0.0.1:9"  # the discard port: nothing listens on the loopback
+    reserved = socket.socket()
+    reserved.bind(("127.0.0.1", 0))  # bound, never listening: a connection is refused at once
+    closed = f"http://127.0.0.1:{reserved.getsockname()[1]}"
     callers = _callers(3, stop, outcomes, (NetworkBlocked, EndpointConnectionError), closed)
     for thread in callers:
         thread.start()
@@ -279,6 +282,7 @@ def test_starting_and_stopping_on_many_threads_while_the_stack_empties(emitter):
         stop.set()
         for thread in callers:
             thread.join(timeout=60)
+        reserved.close()
     assert errors == []
     assert all(isinstance(outcome, str) for outcome in outcomes), [o for o in outcomes if not isinstance(o, str)]
     assert outcomes.count("10000.00") >= 30
