@@ -270,7 +270,7 @@ def main() -> None:
         f"median of {args.rounds} rounds x {args.calls} calls (microseconds); each listing built in a fresh process"
     )
     columns = ("first page", f"page at {args.page:,}", f"page at {args.deep:,}", "deep/first", "deep/2nd")
-    print(f"  {'listing':<52} {'items':>9}" + "".join(f" {column:>14}" for column in columns) + "    build  memory")
+    print(f"  {'listing':<52} {'items':>9}" + "".join(f" {column:>15}" for column in columns) + "    build  memory")
     for number, listing in enumerate(LISTINGS):
         if args.only and listing.operation not in args.only:
             continue
@@ -283,7 +283,7 @@ def main() -> None:
             continue
         row = json.loads(done.stdout.splitlines()[-1])
         first, second, deep = row["first_us"], row["second_us"], row["deep_us"]
-        times = f"{first:>11.1f} us {second:>11.1f} us {deep:>11.1f} us {deep / first:>14.2f} {deep / second:>14.2f}"
+        times = f"{first:>12.1f} us {second:>12.1f} us {deep:>12.1f} us {deep / first:>15.2f} {deep / second:>15.2f}"
         built = f"{row['build_seconds']:>6.1f} s {row['bytes_per_item']:>5.0f} B"
         print(f"  {row['label']:<52} {row['size']:>9,} {times} {built}", flush=True)
     print(
