@@ -133,16 +133,29 @@ def test_every_implemented_operation_has_a_success_wire_scenario():
     assert set(OPERATIONS) <= covered, f"add wire scenarios for {sorted(set(OPERATIONS) - covered)}"
 
 
+def _list_members(shape, depth: int = 2) -> set[str]:
+    """The names of the list members of an output shape and of its structures, ``depth`` levels down."""
+    found = set()
+    for name, member in shape.members.items():
+        if member.type_name == "list":
+            found.add(name)
+        elif member.type_name == "structure" and depth > 1:
+            found |= _list_members(member, depth - 1)
+    return found
+
+
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
 def test_an_entrys_pagination_matches_the_service_model(name):
-    """A List operation pages (and only one that has NextToken in the model), over a list member."""
+    """A List operation pages (and only one that has NextToken in the model), over list members of its
+    output (``result_key`` may name several, comma-separated, nested one level down)."""
     operation = OPERATIONS[name]
     model = service_model().operation_model(name)
     pages = "NextToken" in model.input_shape.members if model.input_shape is not None else False
     assert (operation.pagination is not None) == pages, name
     if operation.pagination is not None:
         outputs = model.output_shape.members
-        assert outputs[operation.pagination.result_key].type_name == "list"
+        for result in operation.pagination.result_key.split(", "):
+            assert result in _list_members(model.output_shape), (name, result)
         assert "NextToken" in outputs
         assert operation.pagination.counted == ("NumResults" in outputs)
 
