@@ -27,6 +27,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -35,6 +36,9 @@ from botocore.config import Config
 
 from mturk_mock import MTurkMock, World
 from mturk_mock.constants import DEFAULT_REQUESTER, ENDPOINTS, SANDBOX
+from mturk_mock.model.hits import work, workflow
+from mturk_mock.model.hits.blocks import MAX_BLOCKS
+from mturk_mock.model.hits.reviews import ASSIGNMENT_LEVEL, RESULT, ReviewEntry
 from mturk_mock.model.index import SortedIndex
 from mturk_mock.model.marketplace import Marketplace
 from mturk_mock.model.qualifications.requests import QualificationRequest
@@ -55,6 +59,8 @@ class Listing:
     index: Callable[[Marketplace, dict[str, Any]], SortedIndex[Any]]
     item: Callable[[Any], str]  # what identifies a listed item (in the index and on the page)
     wire_item: Callable[[dict[str, Any]], str]
+    # where the page's items are in the response, when not under the operation's result key
+    wire_items: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
 
     @property
     def label(self) -> str:
@@ -93,6 +99,138 @@ def _requests(mock: MTurkMock, client: Any, items: int) -> dict[str, Any]:
             store.open(request, None)
             store.make_pending(request, now)
     return {"QualificationTypeId": type_id}
+
+
+QUESTION = (
+    '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/'
+    'ExternalQuestion.xsd"><ExternalURL>https://tasks.example.org/x</ExternalURL><FrameHeight>0</FrameHeight>'
+    "</ExternalQuestion>"
+)
+DAY = 86400
+
+
+def _publish(
+    mock: MTurkMock, items: int, count: int = 1, requirements: list[dict[str, Any]] | None = None, lifetime: int = DAY
+) -> list[Any]:
+    """``items`` HITs through the model's own workflow (the checks, indexes and holds of CreateHIT)."""
+    with mock.world.session(SANDBOX) as (market, now):
+        hit_type = workflow.register_type(
+            market,
+            OWNER,
+            title="Label",
+            description="benchmark",
+            reward="0.25",
+            assignment_duration=600,
+            auto_approval_delay=None,
+            keywords=None,
+            requirements=requirements,
+        )
+        return [
+            workflow.create_hit(
+                market,
+                OWNER,
+                now,
+                hit_type,
+                lifetime=lifetime,
+                max_assignments=count,
+                question=QUESTION,
+                layout_id=None,
+                layout_parameters=None,
+                annotation=None,
+                token=None,
+            )
+            for _ in range(items)
+        ]
+
+
+def _hits(mock: MTurkMock, client: Any, items: int) -> dict[str, Any]:
+    _publish(mock, items)
+    return {}
+
+
+def _required_hits(mock: MTurkMock, client: Any, items: int) -> dict[str, Any]:
+    type_id = _create_type(client, "required")
+    _publish(mock, items, requirements=[{"QualificationTypeId": type_id, "Comparator": "Exists"}])
+    return {"QualificationTypeId": type_id}
+
+
+def _reviewable_hits(mock: MTurkMock, client: Any, items: int) -> dict[str, Any]:
+    _publish(mock, items, lifetime=30)
+    mock.clock.advance(31)  # every HIT expires: the settle step moves them into the Reviewable index
+    return {}
+
+
+def _assignments(mock: MTurkMock, client: Any, items: int) -> dict[str, Any]:
+    (hit,) = _publish(mock, 1, count=items)
+    with mock.world.session(SANDBOX) as (market, now):
+        for number in range(items):
+            assignment = work.accept(market, _worker(number), hit.hit_id, now)
+            work.submit(market, assignment, "<answers/>", {}, now)
+    return {"HITId": hit.hit_id}
+
+
+def _bonus_payments(mock: MTurkMock, client: Any, items: int) -> dict[str, Any]:
+    (hit,) = _publish(mock, 1)
+    with mock.world.session(SANDBOX) as (market, now):
+        assignment = work.accept(market, _worker(0), hit.hit_id, now)
+        work.submit(market, assignment, "<answers/>", {}, now)
+        for number in range(items):  # distinct reasons tell the payments apart on the wire
+            market.bonuses.record(
+                assignment.worker_id,
+                Decimal("0.10"),
+                assignment.assignment_id,
+                hit.hit_id,
+                OWNER,
+                f"bonus {number}",
+                now,
+            )
+    return {"HITId": hit.hit_id}
+
+
+def _worker_blocks(mock: MTurkMock, client: Any, items: int) -> dict[str, Any]:
+    with mock.world.session(SANDBOX) as (market, _now):
+        for number in range(min(items, MAX_BLOCKS)):  # the service's limit per requester
+            market.blocks.block(OWNER, _worker(number), "benchmark")
+    return {}
+
+
+def _review_entries(mock: MTurkMock, client: Any, items: int) -> dict[str, Any]:
+    policy = {
+        "PolicyName": "ScoreMyKnownAnswers/2011-09-01",
+        "Parameters": [{"Key": "AnswerKey", "MapEntries": [{"Key": "label", "Values": ["cat"]}]}],
+    }
+    hit_id = client.create_hit(
+        Title="Label",
+        Description="benchmark",
+        Reward="0.25",
+        AssignmentDurationInSeconds=600,
+        LifetimeInSeconds=DAY,
+        Question=QUESTION,
+        AssignmentReviewPolicy=policy,
+    )["HIT"]["HITId"]
+    with mock.world.session(SANDBOX) as (market, _now):
+        for number in range(items):
+            market.reviews.add(
+                hit_id,
+                ReviewEntry(
+                    market.reviews.next_serial(),
+                    ASSIGNMENT_LEVEL,
+                    RESULT,
+                    f"3ASSIGNMENT{number:019d}",
+                    "Assignment",
+                    "KnownAnswerScore",
+                    "100",
+                ),
+            )
+    return {"HITId": hit_id, "RetrieveResults": True}
+
+
+def _hit_id(hit: Any) -> str:
+    return str(hit.hit_id)
+
+
+def _wire_hit_id(wire: dict[str, Any]) -> str:
+    return str(wire["HITId"])
 
 
 def _type_name(qual: Any) -> str:
@@ -164,6 +302,56 @@ LISTINGS: tuple[Listing, ...] = (
         _worker_of,
         _wire_worker,
     ),
+    Listing("ListHITs", "", _hits, lambda market, request: market.hits.of_owner(OWNER), _hit_id, _wire_hit_id),
+    Listing(
+        "ListHITsForQualificationType",
+        "",
+        _required_hits,
+        lambda market, request: market.hits.requiring(OWNER, request["QualificationTypeId"]),
+        _hit_id,
+        _wire_hit_id,
+    ),
+    Listing(
+        "ListReviewableHITs",
+        "",
+        _reviewable_hits,
+        lambda market, request: market.hits.in_review(OWNER, "Reviewable", None),
+        _hit_id,
+        _wire_hit_id,
+    ),
+    Listing(
+        "ListAssignmentsForHIT",
+        "",
+        _assignments,
+        lambda market, request: market.assignments.listing(request["HITId"]),
+        lambda assignment: str(assignment.assignment_id),
+        lambda wire: str(wire["AssignmentId"]),
+    ),
+    Listing(
+        "ListBonusPayments",
+        "(HITId=...)",
+        _bonus_payments,
+        lambda market, request: market.bonuses.for_hit(request["HITId"]),
+        lambda payment: str(payment.reason),
+        lambda wire: str(wire["Reason"]),
+    ),
+    Listing(
+        "ListWorkerBlocks",
+        f"(at most {MAX_BLOCKS:,} a requester)",
+        _worker_blocks,
+        lambda market, request: market.blocks.listing(OWNER),
+        lambda key: str(key[1]),
+        _wire_worker,
+    ),
+    Listing(
+        "ListReviewPolicyResultsForHIT",
+        "(RetrieveResults)",
+        _review_entries,
+        lambda market, request: market.reviews.listing(request["HITId"]),
+        lambda entry: str(entry.subject_id),
+        lambda wire: str(wire["SubjectId"]),
+        lambda response: response["AssignmentReviewReport"]["ReviewResults"],  # type: ignore[no-any-return]
+    ),
 )
 
 
@@ -217,6 +405,7 @@ def measure(listing: Listing, items: int, deep: int, page: int, calls: int, roun
     size = len(index)
     method = getattr(client, botocore.xform_name(listing.operation))
     result_key = OPERATIONS[listing.operation].pagination.result_key  # type: ignore[union-attr]
+    wire_items = listing.wire_items or (lambda response: response[result_key])  # type: ignore[no-any-return]
 
     def page_at(position: int) -> Callable[[], dict[str, Any]]:
         """A call for the page that starts at ``position`` (0: the first page, without a token), checked."""
@@ -225,7 +414,7 @@ def measure(listing: Listing, items: int, deep: int, page: int, calls: int, roun
             members["NextToken"] = token_at(mock, listing.operation, request, index, position)
         expected = [listing.item(value) for value in index.page(index.page(None, position)[1], page)[0]]
         with mock:
-            listed = [listing.wire_item(item) for item in method(**members)[result_key]]
+            listed = [listing.wire_item(item) for item in wire_items(method(**members))]
         assert listed == expected, f"the page at {position} does not start there"
         return lambda: method(**members)  # type: ignore[no-any-return]
 
