@@ -14,6 +14,7 @@ from ..constants import SANDBOX
 from .events import Event, Events
 from .hits import decisions, work
 from .hits.assignments import Assignments
+from .hits.batches import Batches
 from .hits.blocks import Blocks
 from .hits.hit_types import HITTypes
 from .hits.hits import HIT, HITs
@@ -49,6 +50,7 @@ class Marketplace:
         self.layouts: dict[str, str] = {}  # HITLayoutId -> template; registered through the handle
         self.assignments = Assignments(self.schedule)
         self.blocks = Blocks()
+        self.batches = Batches()  # the Requester website's batches (CSV uploads)
         work.on_deadline(self)
         decisions.on_auto_approval(self)
 
@@ -98,6 +100,7 @@ class Marketplace:
             "layouts": dict(self.layouts),
             "assignments": self.assignments.to_data(),
             "blocks": self.blocks.to_data(),
+            "batches": self.batches.to_data(),
         }
 
     def load_data(self, data: dict[str, Any], now: float) -> None:
@@ -119,3 +122,4 @@ class Marketplace:
         self.assignments.load_data(data.get("assignments", {}), self.hits.by_id)
         self.assignments.reschedule()
         self.blocks.load_data(data.get("blocks", []))
+        self.batches.load_data(data.get("batches", []))
