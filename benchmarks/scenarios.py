@@ -164,56 +164,121 @@ HIT_SCENARIOS: tuple[Scenario, ...] = (
     Scenario("DeleteHIT", _reviewable_pool, lambda state, n: {"HITId": state["hits"][n]}),
 )
 
-SCENARIOS: tuple[Scenario, ...] = HIT_SCENARIOS + (
-    Scenario("GetAccountBalance", _none, lambda state, n: {}),
+UPLOAD_FORM = (
+    '<QuestionForm xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/'
+    'QuestionForm.xsd"><Question><QuestionIdentifier>photo</QuestionIdentifier><QuestionContent><Text>Photo</Text>'
+    "</QuestionContent><AnswerSpecification><FileUploadAnswer><MaxFileSizeInBytes>100</MaxFileSizeInBytes>"
+    "<MinFileSizeInBytes>1</MinFileSizeInBytes></FileUploadAnswer></AnswerSpecification></Question></QuestionForm>"
+)
+
+
+def _submitted(client: Any, mock: Any, question: str = EXTERNAL_QUESTION, **answers: Any) -> tuple[str, str]:
+    """A HIT with one assignment a worker submitted: (HITId, AssignmentId)."""
+    hit_id = client.create_hit(**HIT_TYPE, LifetimeInSeconds=DAY, Question=question)["HIT"]["HITId"]
+    working = mock.worker(_worker(1)).accept(hit_id)
+    working.submit(answers or {"label": "cat"})
+    return hit_id, working.assignment_id
+
+
+def _bonused(client: Any, mock: Any, pool: int) -> State:
+    hit_id, assignment_id = _submitted(client, mock)
+    for _ in range(PAGE + 2):
+        client.send_bonus(WorkerId=_worker(1), BonusAmount="0.10", AssignmentId=assignment_id, Reason="benchmark")
+    return {"hit": hit_id, "assignment": assignment_id}
+
+
+def _decided(client: Any, mock: Any, pool: int) -> State:
+    _hit_id, assignment_id = _submitted(client, mock)
+    client.approve_assignment(AssignmentId=assignment_id)
+    return {"assignment": assignment_id}
+
+
+def _uploaded(client: Any, mock: Any, pool: int) -> State:
+    from mturk_mock import FileUpload
+
+    return {"assignment": _submitted(client, mock, UPLOAD_FORM, photo=FileUpload(b"jpeg"))[1]}
+
+
+BONUS_SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
-        "CreateQualificationType",
-        _none,
-        lambda state, n: {"Name": f"bench {n}", "Description": "benchmark", "QualificationTypeStatus": "Active"},
-    ),
-    Scenario("GetQualificationType", _one_type, lambda state, n: {"QualificationTypeId": state["type"]}),
-    Scenario("ListQualificationTypes", _types, lambda state, n: {"MustBeRequestable": True}, f"(page of {PAGE})"),
-    Scenario(
-        "UpdateQualificationType",
-        _one_type,
-        lambda state, n: {"QualificationTypeId": state["type"], "Description": f"benchmark {n}"},
-    ),
-    Scenario("DeleteQualificationType", _type_pool, lambda state, n: {"QualificationTypeId": state["types"][n]}),
-    Scenario(
-        "AssociateQualificationWithWorker",
-        _one_type,
+        "SendBonus",
+        _decided,
         lambda state, n: {
-            "QualificationTypeId": state["type"],
-            "WorkerId": _worker(n),
-            "IntegerValue": 5,
-            "SendNotification": False,
+            "WorkerId": _worker(1),
+            "BonusAmount": "0.50",
+            "AssignmentId": state["assignment"],
+            "Reason": "benchmark",
+            "UniqueRequestToken": f"bonus {n}",
         },
     ),
+    Scenario("ListBonusPayments", _bonused, lambda state, n: {"HITId": state["hit"]}, f"(page of {PAGE})"),
     Scenario(
-        "DisassociateQualificationFromWorker",
-        _granted,
-        lambda state, n: {"QualificationTypeId": state["type"], "WorkerId": _worker(n)},
+        "NotifyWorkers",
+        _decided,
+        lambda state, n: {"Subject": "benchmark", "MessageText": "more work", "WorkerIds": [_worker(1), _worker(2)]},
+        "(one delivered, one failed)",
     ),
     Scenario(
-        "GetQualificationScore",
-        _granted,
-        lambda state, n: {"QualificationTypeId": state["type"], "WorkerId": _worker(1)},
+        "GetFileUploadURL",
+        _uploaded,
+        lambda state, n: {"AssignmentId": state["assignment"], "QuestionIdentifier": "photo"},
     ),
-    Scenario(
-        "ListWorkersWithQualificationType",
-        _granted,
-        lambda state, n: {"QualificationTypeId": state["type"]},
-        f"(page of {PAGE})",
-    ),
-    Scenario("ListQualificationRequests", _pending, lambda state, n: {}, f"(page of {PAGE})"),
-    Scenario(
-        "AcceptQualificationRequest",
-        _pending,
-        lambda state, n: {"QualificationRequestId": state["requests"][n], "IntegerValue": 3},
-    ),
-    Scenario(
-        "RejectQualificationRequest",
-        _pending,
-        lambda state, n: {"QualificationRequestId": state["requests"][n], "Reason": "benchmark"},
-    ),
+)
+
+SCENARIOS: tuple[Scenario, ...] = (
+    HIT_SCENARIOS
+    + BONUS_SCENARIOS
+    + (
+        Scenario("GetAccountBalance", _none, lambda state, n: {}),
+        Scenario(
+            "CreateQualificationType",
+            _none,
+            lambda state, n: {"Name": f"bench {n}", "Description": "benchmark", "QualificationTypeStatus": "Active"},
+        ),
+        Scenario("GetQualificationType", _one_type, lambda state, n: {"QualificationTypeId": state["type"]}),
+        Scenario("ListQualificationTypes", _types, lambda state, n: {"MustBeRequestable": True}, f"(page of {PAGE})"),
+        Scenario(
+            "UpdateQualificationType",
+            _one_type,
+            lambda state, n: {"QualificationTypeId": state["type"], "Description": f"benchmark {n}"},
+        ),
+        Scenario("DeleteQualificationType", _type_pool, lambda state, n: {"QualificationTypeId": state["types"][n]}),
+        Scenario(
+            "AssociateQualificationWithWorker",
+            _one_type,
+            lambda state, n: {
+                "QualificationTypeId": state["type"],
+                "WorkerId": _worker(n),
+                "IntegerValue": 5,
+                "SendNotification": False,
+            },
+        ),
+        Scenario(
+            "DisassociateQualificationFromWorker",
+            _granted,
+            lambda state, n: {"QualificationTypeId": state["type"], "WorkerId": _worker(n)},
+        ),
+        Scenario(
+            "GetQualificationScore",
+            _granted,
+            lambda state, n: {"QualificationTypeId": state["type"], "WorkerId": _worker(1)},
+        ),
+        Scenario(
+            "ListWorkersWithQualificationType",
+            _granted,
+            lambda state, n: {"QualificationTypeId": state["type"]},
+            f"(page of {PAGE})",
+        ),
+        Scenario("ListQualificationRequests", _pending, lambda state, n: {}, f"(page of {PAGE})"),
+        Scenario(
+            "AcceptQualificationRequest",
+            _pending,
+            lambda state, n: {"QualificationRequestId": state["requests"][n], "IntegerValue": 3},
+        ),
+        Scenario(
+            "RejectQualificationRequest",
+            _pending,
+            lambda state, n: {"QualificationRequestId": state["requests"][n], "Reason": "benchmark"},
+        ),
+    )
 )

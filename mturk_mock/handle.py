@@ -11,6 +11,7 @@ from .calls import CallRecord
 from .constants import SANDBOX, check_marketplace
 from .model.clock import Clock
 from .model.fault_settings import FaultOptions
+from .model.hits import uploads
 from .model.qualifications import workflow
 from .model.workers import Notification
 from .model.world import World
@@ -49,7 +50,7 @@ class Handle:
     @property
     def notifications(self) -> list[Notification]:
         """Messages MTurk would have sent to workers (grants with SendNotification, revokes with a
-        Reason, rejected requests), oldest first."""
+        Reason, rejected requests, NotifyWorkers messages), oldest first."""
         return self.world.notifications
 
     def reset(self) -> None:
@@ -110,6 +111,12 @@ class Handle:
             raise ValueError(f"{layout_id!r} is not a HITLayoutId: 1-64 upper-case letters and digits")
         with self.world.session(marketplace or self.default_marketplace) as (market, _now):
             market.layouts[layout_id] = html
+
+    def uploaded_file(self, url: str) -> bytes:
+        """The file a worker uploaded, read through a URL from GetFileUploadURL (valid for 60 seconds of
+        the mock clock). ``UploadUnavailable`` (a LookupError) says why when the URL is not one the mock
+        issued, has expired, or its HIT has been deleted (uploaded files are deleted with the HIT)."""
+        return uploads.read_file(self.world, url)
 
     def save_state(self, path: str | os.PathLike[str]) -> None:
         """Write the state to a JSON file, atomically: an interrupted save leaves the old file intact and no

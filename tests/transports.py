@@ -42,6 +42,7 @@ BOTH_TRANSPORTS_MODULES = frozenset(
         "test_hit_money",
         "test_assignments",
         "test_worker_flow",
+        "test_bonuses",
     }
 )
 LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1"})

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .helpers import create_hit, create_hit_type, create_type, submitted
-from .samples import ANSWER_KEY, EXTERNAL_QUESTION, HTML_QUESTION, TEST
+from .samples import ANSWER_KEY, EXTERNAL_QUESTION, HTML_QUESTION, TEST, UPLOAD_FORM
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,30 @@ def _requirement(client) -> list[dict]:
             "LocaleValues": [{"Country": "US", "Subdivision": "WA"}, {"Country": "CA"}],
         },
     ]
+
+
+def _bonused(client, mock):
+    assignment = submitted(mock, client, worker_id="A1B2C3D4E5F6G7")["Assignment"]
+    for amount in ("0.5", "12"):
+        client.send_bonus(
+            WorkerId="A1B2C3D4E5F6G7", BonusAmount=amount, AssignmentId=assignment["AssignmentId"], Reason="thanks"
+        )
+    return {"HITId": assignment["HITId"], "MaxResults": 5}
+
+
+def _notified(client, mock):
+    assignment_id = submitted(mock, client, worker_id="A1B2C3D4E5F6G7")["Assignment"]["AssignmentId"]
+    client.approve_assignment(AssignmentId=assignment_id)
+    return {"Subject": "More work", "MessageText": "Tomorrow", "WorkerIds": ["A1B2C3D4E5F6G7", "A7777777777777"]}
+
+
+def _uploaded(client, mock):
+    from mturk_mock import FileUpload
+
+    hit_id = create_hit(client, Question=UPLOAD_FORM)["HITId"]
+    working = mock.worker().accept(hit_id)
+    working.submit({"photo": FileUpload(b"jpeg")})
+    return {"AssignmentId": working.assignment_id, "QuestionIdentifier": "photo"}
 
 
 def _expired_hit(client, mock):
@@ -212,6 +236,20 @@ HIT_SUCCESS_SCENARIOS: list[Scenario] = [
             "RequesterFeedback": "no",
         },
     ),
+    Scenario(
+        "send-bonus",
+        "SendBonus",
+        lambda client, mock: {
+            "WorkerId": "A1B2C3D4E5F6G7",
+            "BonusAmount": "1.5",
+            "AssignmentId": submitted(mock, client, worker_id="A1B2C3D4E5F6G7")["Assignment"]["AssignmentId"],
+            "Reason": "thanks",
+            "UniqueRequestToken": "bonus-1",
+        },
+    ),
+    Scenario("list-bonus-payments", "ListBonusPayments", _bonused),
+    Scenario("notify-workers", "NotifyWorkers", _notified),
+    Scenario("get-file-upload-url", "GetFileUploadURL", _uploaded),
 ]
 
 SUCCESS_SCENARIOS: list[Scenario] = HIT_SUCCESS_SCENARIOS + [

@@ -16,6 +16,7 @@ from .hits import decisions, work
 from .hits.assignments import Assignments
 from .hits.batches import Batches
 from .hits.blocks import Blocks
+from .hits.bonuses import Bonuses
 from .hits.hit_types import HITTypes
 from .hits.hits import HIT, HITs
 from .hits.tokens import Tokens
@@ -51,6 +52,7 @@ class Marketplace:
         self.assignments = Assignments(self.schedule)
         self.blocks = Blocks()
         self.batches = Batches()  # the Requester website's batches (CSV uploads)
+        self.bonuses = Bonuses()
         work.on_deadline(self)
         decisions.on_auto_approval(self)
 
@@ -101,6 +103,7 @@ class Marketplace:
             "assignments": self.assignments.to_data(),
             "blocks": self.blocks.to_data(),
             "batches": self.batches.to_data(),
+            "bonuses": self.bonuses.to_data(),
         }
 
     def load_data(self, data: dict[str, Any], now: float) -> None:
@@ -123,3 +126,4 @@ class Marketplace:
         self.assignments.reschedule()
         self.blocks.load_data(data.get("blocks", []))
         self.batches.load_data(data.get("batches", []))
+        self.bonuses.load_data(data.get("bonuses", []))

@@ -16,7 +16,7 @@ from typing import Any
 from ..model import errors
 from ..model.errors import ErrorSpec
 from .context import RequestContext
-from .ops import account, assignments, blocks, hits
+from .ops import account, assignments, blocks, bonuses, hits, uploads
 from .ops import qualification_types as types
 from .ops import worker_qualifications as workers
 from .pagination import Pagination
@@ -104,5 +104,10 @@ OPERATIONS: Mapping[str, Operation] = _table(
             "DeleteWorkerBlock", blocks.delete, writes=True, parameter_errors={"WorkerId": errors.WORKER_ID_INVALID}
         ),
         Operation("ListWorkerBlocks", blocks.list_blocks, Pagination("WorkerBlocks", "the order they were made")),
+        # Bonuses, messages to workers, uploaded files (spec H§8.17-8.18, H§8.22, Q§6.2)
+        Operation("SendBonus", bonuses.send_bonus, writes=True),
+        Operation("ListBonusPayments", bonuses.list_bonus_payments, Pagination("BonusPayments", "GrantTime")),
+        Operation("NotifyWorkers", bonuses.notify_workers, writes=True),
+        Operation("GetFileUploadURL", uploads.get_file_upload_url),
     )
 )

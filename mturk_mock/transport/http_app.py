@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from ..constants import DEFAULT_REQUESTER, TARGET_PREFIX
 from ..model import errors
 from ..model.errors import MTurkError
+from ..model.hits import uploads
 from ..web.paths import is_site_request
 from . import control
 from .pipeline import Handle, handle_request, refuse
@@ -112,6 +113,8 @@ class MTurkApp:
     def _respond(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> HttpAnswer:
         if is_site_request(method, path.partition("?")[0], headers):
             return self._site_answer(method, path, headers, body)
+        if method in ("GET", "HEAD") and path.startswith(uploads.PATH_PREFIX):
+            return self._uploaded_file(path)
         if method != "POST":
             message = f"Method {method} is not allowed; MTurk requests are POST /"
             return self.refusal(errors.HTTP_METHOD_NOT_ALLOWED(message=message), ("Allow", "POST"), close=True)
@@ -145,9 +148,8 @@ class MTurkApp:
         """A page of the website (``mturk_mock.web``); the MTurk protocol never reaches here."""
         if self.site_problem is not None:
             text = f"mturk_mock's website is not available: {self.site_problem}\n".encode()
-            return HttpAnswer(
-                501, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(text)))], text
-            )
+            plain = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(text)))]
+            return HttpAnswer(501, plain, text)
         if self._site is None:
             from ..web.site import WebSite
 
@@ -155,6 +157,18 @@ class MTurkApp:
         page = self._site.respond(method, target, dict(headers), body)
         page_headers = [("Content-Type", page.content_type), ("Content-Length", str(len(page.body))), *page.headers]
         return HttpAnswer(page.status, page_headers, page.body)
+
+    def _uploaded_file(self, path: str) -> HttpAnswer:
+        """A GetFileUploadURL URL's path: the file, 403 once expired (as S3 answers), 404 otherwise."""
+        try:
+            status, content_type, body = 200, "application/octet-stream", uploads.read_file(self.handle.world, path)
+        except uploads.UploadUnavailable as unavailable:
+            status, content_type = 403 if unavailable.expired else 404, "text/plain; charset=utf-8"
+            body = unavailable.reason.encode() + b"\n"
+        world = self.handle.world
+        headers = _headers(world.ids.request_id(), body, http_date(world.clock.now()))
+        headers[1] = ("Content-Type", content_type)
+        return HttpAnswer(status, headers, body)
 
     def refusal(self, error: MTurkError, *extra: tuple[str, str], close: bool = False) -> HttpAnswer:
         """An HTTP-level refusal: the request never became an MTurk call, so it is not in the call log."""
