@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .constants import MARKETPLACES, SANDBOX
+from .web import batch_cli
 
 if TYPE_CHECKING:
     from .mock import MTurkMock
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Every operation of the MTurk service model, implemented or not.",
     )
     operations.add_argument("--json", action="store_true", help="print JSON for machines")
+    batch_cli.add_parser(commands)
     return parser
 
 
@@ -167,7 +169,8 @@ def serve(
         for signum in ((signal.SIGTERM, signal.SIGINT) if in_main_thread else ())
     }
     try:
-        print(f"mturk-mock: listening on {server.url} (marketplace {marketplace})", flush=True)
+        website = f"; website {server.website_url}" if server.website_url else "; no website: needs Jinja2"
+        print(f"mturk-mock: listening on {server.url} (marketplace {marketplace}){website}", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
@@ -199,4 +202,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "operations":
         return operations(args.json)
+    if args.command == "batch":
+        return batch_cli.run(args)
     return serve(args.host, args.port, args.marketplace, args.verbose, args.state, args.faults, args.search_lag)

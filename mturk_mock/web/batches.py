@@ -132,6 +132,11 @@ def publish(
     name: str = "",
 ) -> Published:
     """Register ``template`` as a HIT layout and publish one HIT per row through the pipeline."""
+    for needed in ("title", "description", "reward"):
+        if not getattr(properties, needed):
+            raise BatchRefused(f"A batch needs a {needed}: every HIT of it gets the same.")
+    if not template.strip():
+        raise BatchRefused("The template is empty: give the HTML of the HITs, with ${variable} placeholders.")
     header, rows = read_rows(csv_text)
     variables = placeholders(template)
     missing = sorted(variables - set(header))

@@ -110,13 +110,14 @@ class Page:
         if not self.site.csrf.valid(self.session, self.request.form.get(CSRF_FIELD)):
             raise Refused(403, "This form has expired or did not come from this site; reload the page and try again.")
 
-    def render(self, template: str, *, status: int = 200, framing: str = "'self'", **context: Any) -> Response:
+    def render(self, template: str, /, *, status: int = 200, **context: Any) -> Response:
+        """A page of the site; the requester's pages may not be framed at all, the worker's only by the site."""
         clock = self.handle.clock
         body = self.site.templates.render(
             template, page=self, flash=self.flash, now=clock.now(), clock_frozen=clock.frozen, **context
         )
         response = Response(status, body.encode("utf-8"))
-        response.headers.extend(page_headers(framing))
+        response.headers.extend(page_headers("'none'" if template.startswith("requester_") else "'self'"))
         if self.flash is not None:
             response.delete_cookie(FLASH_COOKIE)
         return response

@@ -9,8 +9,8 @@ accepted (submitted, returned, past its deadline), and a post with no field besi
 
 Who posts [I]: the requester's page runs on another origin, so the browser does not send the site's
 SameSite cookies with its post. The worker is the one signed in to the site when the cookie does come
-(same-site pages), else the ``workerId`` field when the page sends it back, else the assignment's holder;
-an assignment held by anyone else is foreign.
+(same-site pages) and the ``workerId`` field when the page sends it back; without either, the assignment's
+holder. An assignment held by anyone but the worker named is foreign.
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ def external_submit(page: Page) -> Response:
         holder = assignment.worker_id if assignment is not None else None
     if holder is None:
         return _refuse(page, f"Your work cannot be submitted: there is no assignment {assignment_id}.", 404)
-    claimed = request.cookies.get(WORKER_COOKIE) or fields.get("workerId")
-    if claimed and WORKER_ID(claimed) and claimed != holder:
-        reason = f"Your work cannot be submitted: assignment {assignment_id} is not yours ({claimed})."
-        return _refuse(page, reason, 403)
+    for claimed in (request.cookies.get(WORKER_COOKIE), fields.get("workerId")):
+        if claimed and WORKER_ID(claimed) and claimed != holder:
+            reason = f"Your work cannot be submitted: assignment {assignment_id} is not yours ({claimed})."
+            return _refuse(page, reason, 403)
     try:
         page.handle.worker(holder, marketplace=page.marketplace).assignment(assignment_id).submit_form(fields.pairs)
     except WorkerActionRefused as refused:

@@ -62,5 +62,5 @@ class Templates:
     def __init__(self) -> None:
         self.environment = make_environment()
 
-    def render(self, name: str, **context: Any) -> str:
-        return self.environment.get_template(name).render(**context)
+    def render(self, template: str, /, **context: Any) -> str:
+        return self.environment.get_template(template).render(**context)
