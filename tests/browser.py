@@ -161,7 +161,9 @@ class TaskServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        # The handshake happens in each connection's own thread: a connection the browser opens and leaves
+        # idle (a preconnect) must not hold up the accepting thread.
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True, do_handshake_on_connect=False)
         self.url = f"https://127.0.0.1:{self._server.server_address[1]}/task.html"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -22,6 +22,7 @@ from . import browser as support
 from .samples import ANSWER_KEY, TEST
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="the browser tests need selenium (the test extra)")
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402, N812
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -100,7 +101,16 @@ def client(server: MTurkServer, access_key: str = "AKIAREQUESTER"):
 
 
 def wait(driver, condition, seconds: float = 10):
-    return WebDriverWait(driver, seconds).until(condition)
+    """``condition`` within ``seconds``; a look that a navigation interrupts is tried again."""
+    return WebDriverWait(driver, seconds, poll_frequency=0.05, ignored_exceptions=(WebDriverException,)).until(
+        condition
+    )
+
+
+def notice(driver, text: str) -> str:
+    """The page's notice, once it says ``text`` (the page before may have had a notice of its own)."""
+    wait(driver, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash.notice"), text))
+    return driver.find_element(By.CSS_SELECTOR, ".flash.notice").text
 
 
 def sign_in(driver, server: MTurkServer, worker_id: str, masters: bool = False) -> None:
@@ -110,6 +120,13 @@ def sign_in(driver, server: MTurkServer, worker_id: str, masters: bool = False) 
         driver.find_element(By.NAME, "masters").click()
     driver.find_element(By.ID, "sign-in").click()
     assert wait(driver, EC.presence_of_element_located((By.ID, "current-worker"))).text == worker_id
+
+
+def act_as(driver, server: MTurkServer, access_key: str) -> None:
+    driver.get(server.url + "/requester/")
+    driver.find_element(By.ID, "requester_new").send_keys(access_key)
+    driver.find_element(By.XPATH, "//button[text()='Act as this requester']").click()
+    notice(driver, f"Acting as requester {access_key}")
 
 
 def open_hit(driver, title: str) -> None:
@@ -174,14 +191,12 @@ def test_external_question_preview_accept_submit_and_approve(driver, server):
     assert fields == [("label", "a &lt;b&gt;cat&lt;/b&gt; &amp; a dog"), ("tags", "animal"), ("tags", "outdoor")]
 
     # The requester approves from the site: an ApproveAssignment call of that requester, in the call log.
-    driver.get(server.url + "/requester/")
-    driver.find_element(By.ID, "requester_new").send_keys("AKIAREQUESTER")
-    driver.find_element(By.XPATH, "//button[text()='Act as this requester']").click()
+    act_as(driver, server, "AKIAREQUESTER")
     driver.get(f"{server.url}/requester/hits/{hit_id}")
     section = driver.find_element(By.ID, f"assignment-{assignment_id}")
     assert "a <b>cat</b> & a dog" in section.find_element(By.CSS_SELECTOR, "td.answer").text  # escaped, shown as text
     section.find_element(By.CSS_SELECTOR, "button.approve").click()
-    assert "Approved" in wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".flash.notice"))).text
+    assert notice(driver, "Approved") == f"Approved {assignment_id}."
     approvals = server.handle.calls_to("ApproveAssignment")
     assert [(call.requester, call.ok) for call in approvals] == [("AKIAREQUESTER", True)]
     assert client(server).get_assignment(AssignmentId=assignment_id)["Assignment"]["AssignmentStatus"] == "Approved"
@@ -219,7 +234,7 @@ def test_question_form_is_an_accessible_form_with_its_constraints(driver, server
     count.send_keys("2")
     caption.send_keys("Two dogs in the snow")
     driver.find_element(By.ID, "submit").click()
-    assert "submitted" in wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".flash.notice"))).text
+    assert notice(driver, "You submitted").startswith("You submitted assignment")
     answer = client(server).list_assignments_for_hit(HITId=hit_id)["Assignments"][0]["Answer"]
     assert "<QuestionIdentifier>animal</QuestionIdentifier><SelectionIdentifier>dog</SelectionIdentifier>" in answer
     assert "<FreeText>2</FreeText>" in answer and "<FreeText>Two dogs in the snow</FreeText>" in answer
@@ -243,8 +258,7 @@ def test_qualification_test_shows_the_score(driver, server):
     for selection in ("r", "g", "b"):
         driver.find_element(By.CSS_SELECTOR, f"input[name='answer.primaries'][value='{selection}']").click()
     driver.find_element(By.ID, "submit").click()
-    notice = wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".flash.notice"))).text
-    assert notice == "Test scored: you were granted Colour vision with the value 100."
+    assert notice(driver, "Test scored") == "Test scored: you were granted Colour vision with the value 100."
     assert driver.find_element(By.ID, f"held-{qual}").text == "Granted, value 100"
     score = requester.get_qualification_score(QualificationTypeId=qual, WorkerId="A3BROWSERWORKER")
     assert score["Qualification"]["IntegerValue"] == 100
@@ -267,12 +281,14 @@ def test_screenshots(driver, server):
         driver.find_element(By.CSS_SELECTOR, "input[name='answer.animal'][value='dog']").click()
         driver.find_element(By.NAME, "answer.count").send_keys("2")
         driver.find_element(By.NAME, "answer.caption").send_keys("Two dogs in the snow")
+        driver.set_window_size(1280, 1400)  # the whole form, from the top
+        driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(str(DOCS / "question-form.png"))
+        driver.set_window_size(1280, 1000)
+        server.handle.clock.advance(95)  # a worker takes a while
         driver.find_element(By.ID, "submit").click()
-        wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".flash.notice")))
-    driver.get(server.url + "/requester/")
-    driver.find_element(By.ID, "requester_new").send_keys("AKIAREQUESTER")
-    driver.find_element(By.XPATH, "//button[text()='Act as this requester']").click()
+        notice(driver, "You submitted")
+    act_as(driver, server, "AKIAREQUESTER")
     driver.get(f"{server.url}/requester/hits/{hit_id}")
     driver.save_screenshot(str(DOCS / "requester-assignments.png"))
     assert all((DOCS / name).stat().st_size > 10_000 for name in ("worker-preview.png", "question-form.png"))
