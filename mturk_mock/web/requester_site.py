@@ -5,8 +5,10 @@ the call log. They read the model as the signed-in requester owns it; the button
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from ..constants import DEFAULT_REQUESTER
@@ -18,7 +20,7 @@ from .answer_view import answer_pairs
 from .http import Response
 from .site import Page, Refused, Route, iterate
 
-LIMIT = 500
+LIMIT = 200  # rows a listing shows
 EXAMPLE_QUESTION = """<QuestionForm xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/QuestionForm.xsd">
   <Question>
     <QuestionIdentifier>colour</QuestionIdentifier>
@@ -113,19 +115,20 @@ def hits(page: Page) -> Response:
     requester = page.requester
     wanted_type = page.request.query.get("type") or None
     with page.session_market() as (market, _now):
-        owned = market.hits.of_owner(requester).values()
         per_type: dict[str, int] = {}
-        rows = []
-        for hit in owned:
-            per_type[hit.hit_type.type_id] = per_type.get(hit.hit_type.type_id, 0) + 1
-            if wanted_type is None or hit.hit_type.type_id == wanted_type:
-                rows.append(HITRow.of(hit))
+        newest: deque[HIT] = deque(maxlen=LIMIT)  # rows are made for the HITs shown only
+        for hit in market.hits.of_owner(requester).values():
+            type_id = hit.hit_type.type_id
+            per_type[type_id] = per_type.get(type_id, 0) + 1
+            if wanted_type is None or type_id == wanted_type:
+                newest.append(hit)
+        shown = [HITRow.of(hit) for hit in reversed(newest)]
+        count = per_type.get(wanted_type, 0) if wanted_type else sum(per_type.values())
         types = [
             {"type": hit_type, "hits": per_type.get(hit_type.type_id, 0), "requirements": hit_type.requirements.wire()}
             for hit_type in market.hit_types.by_id.values()
             if hit_type.owner == requester
         ]
-    shown, count = iterate(reversed(rows), LIMIT)
     return page.render(
         "requester_hits.html", section="requester", hits=shown, count=count, types=types, wanted_type=wanted_type
     )
@@ -221,10 +224,9 @@ def blocks(page: Page) -> Response:
 def events(page: Page) -> Response:
     requester = page.requester
     with page.session_market() as (market, _now):
-        owned = [event for event in reversed(market.events.log) if event.owner == requester]
-    shown, count = iterate(owned, LIMIT)
+        shown = list(islice((event for event in reversed(market.events.log) if event.owner == requester), LIMIT))
     calls = [call for call in reversed(page.handle.calls[-LIMIT:]) if call.marketplace == page.marketplace]
-    return page.render("requester_events.html", section="requester", events=shown, count=count, calls=calls[:100])
+    return page.render("requester_events.html", section="requester", events=shown, limit=LIMIT, calls=calls[:100])
 
 
 _ID = r"(?P<{}>[A-Za-z0-9]+)"

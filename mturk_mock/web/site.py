@@ -12,6 +12,7 @@ model directly, under the world's lock, and render outside it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -102,7 +103,7 @@ class Page:
         return self.handle.world.session(self.marketplace)
 
     # -- answers ------------------------------------------------------------------------------------
-    @property
+    @functools.cached_property
     def csrf_token(self) -> str:
         return self.site.csrf.token(self.session or self.new_session)
 

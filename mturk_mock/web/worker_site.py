@@ -126,17 +126,11 @@ def sign_out(page: Page) -> Response:
     return response
 
 
-def _held(page: Page, hit_id: str) -> WorkingAssignment | None:
-    for assignment in page.worker().assignments():
-        if assignment.hit_id == hit_id:
-            return assignment
-    return None
-
-
 def preview(page: Page, hit_id: str) -> Response:
     worker = page.worker()
-    held = _held(page, hit_id)
-    if held is not None:
+    with page.session_market() as (market, _now):
+        held = market.assignments.live.get((hit_id, worker.worker_id))
+    if held is not None and held.status == "Accepted":  # the worker is on it: the work page
         return page.redirect(f"/worker/assignments/{quoted(held.assignment_id)}")
     try:
         shown = worker.preview(hit_id)
