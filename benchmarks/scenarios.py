@@ -132,6 +132,24 @@ def _two_types(client: Any, mock: Any, pool: int) -> State:
     return {"hit": hits[0], "types": (dearer, cheaper)}
 
 
+def _reviewed(client: Any, mock: Any, pool: int) -> State:
+    """A HIT whose plurality policy has run on five assignments: 13 results and 5 actions."""
+    policy = {
+        "PolicyName": "SimplePlurality/2011-09-01",
+        "Parameters": [
+            {"Key": "QuestionIds", "Values": ["a", "b"]},
+            {"Key": "QuestionAgreementThreshold", "Values": ["50"]},
+            {"Key": "DisregardAssignmentIfRejected", "Values": ["true"]},
+            {"Key": "ApproveIfWorkerAgreementScoreIsAtLeast", "Values": ["50"]},
+            {"Key": "RejectIfWorkerAgreementScoreIsLessThan", "Values": ["50"]},
+        ],
+    }
+    hit = _hits(client, mock, 1, MaxAssignments=5, HITReviewPolicy=policy)[0]
+    for n in range(5):
+        mock.worker(_worker(n)).accept(hit).submit({"a": "yes" if n % 2 else "no", "b": "yes"})
+    return {"hit": hit}
+
+
 HIT_SCENARIOS: tuple[Scenario, ...] = (
     Scenario("CreateHITType", _none, lambda state, n: {**HIT_TYPE, "Title": f"Label images {n}"}),
     Scenario(
@@ -162,6 +180,12 @@ HIT_SCENARIOS: tuple[Scenario, ...] = (
         "UpdateHITTypeOfHIT", _two_types, lambda state, n: {"HITId": state["hit"], "HITTypeId": state["types"][n % 2]}
     ),
     Scenario("DeleteHIT", _reviewable_pool, lambda state, n: {"HITId": state["hits"][n]}),
+    Scenario(
+        "ListReviewPolicyResultsForHIT",
+        _reviewed,
+        lambda state, n: {"HITId": state["hit"], "RetrieveResults": True, "RetrieveActions": True},
+        f"(page of {PAGE})",
+    ),
 )
 
 UPLOAD_FORM = (

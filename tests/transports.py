@@ -42,6 +42,7 @@ BOTH_TRANSPORTS_MODULES = frozenset(
         "test_hit_money",
         "test_assignments",
         "test_worker_flow",
+        "test_review_policies",
         "test_bonuses",
     }
 )

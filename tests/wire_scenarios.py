@@ -117,6 +117,30 @@ def _expired_hit(client, mock):
     return hit
 
 
+def _reviewed(client, mock):
+    """A HIT both policies have run on: results of both levels, actions that succeeded and one that failed."""
+    known = {
+        "PolicyName": "ScoreMyKnownAnswers/2011-09-01",
+        "Parameters": [
+            {"Key": "AnswerKey", "MapEntries": [{"Key": "gold", "Values": ["7"]}]},
+            {"Key": "ApproveIfKnownAnswerScoreIsAtLeast", "Values": ["100"]},
+        ],
+    }
+    plurality = {
+        "PolicyName": "SimplePlurality/2011-09-01",
+        "Parameters": [
+            {"Key": "QuestionIds", "Values": ["label"]},
+            {"Key": "QuestionAgreementThreshold", "Values": ["50"]},
+            {"Key": "DisregardAssignmentIfRejected", "Values": ["F"]},
+            {"Key": "RejectIfWorkerAgreementScoreIsLessThan", "Values": ["100"]},
+        ],
+    }
+    hit_id = create_hit(client, MaxAssignments=3, AssignmentReviewPolicy=known, HITReviewPolicy=plurality)["HITId"]
+    for number, (gold, label) in enumerate((("7", "cat"), ("7", "dog"), ("1", "cat")), start=1):
+        mock.worker(f"A{number:013d}").accept(hit_id).submit({"gold": gold, "label": label})
+    return {"HITId": hit_id, "RetrieveActions": True, "RetrieveResults": True, "MaxResults": 100}
+
+
 HIT_SUCCESS_SCENARIOS: list[Scenario] = [
     Scenario(
         "create-hit-type",
@@ -236,6 +260,7 @@ HIT_SUCCESS_SCENARIOS: list[Scenario] = [
             "RequesterFeedback": "no",
         },
     ),
+    Scenario("review-results", "ListReviewPolicyResultsForHIT", _reviewed),
     Scenario(
         "send-bonus",
         "SendBonus",
@@ -347,6 +372,17 @@ ERROR_SCENARIOS: list[Scenario] = [
             "HITTypeId": create_hit_type(client),
             "LifetimeInSeconds": 600,
             "Question": EXTERNAL_QUESTION.replace("https://", "http://"),
+        },
+        error="ParameterValidationError",
+    ),
+    Scenario(
+        "bad-review-policy",
+        "CreateHITWithHITType",
+        lambda client, mock: {
+            "HITTypeId": create_hit_type(client),
+            "LifetimeInSeconds": 600,
+            "Question": EXTERNAL_QUESTION,
+            "HITReviewPolicy": {"PolicyName": "SimplePlurality/2011-09-01", "Parameters": []},
         },
         error="ParameterValidationError",
     ),

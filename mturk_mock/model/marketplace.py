@@ -12,13 +12,14 @@ from typing import Any
 
 from ..constants import SANDBOX
 from .events import Event, Events
-from .hits import decisions, work
+from .hits import decisions, reviewing, work
 from .hits.assignments import Assignments
 from .hits.batches import Batches
 from .hits.blocks import Blocks
 from .hits.bonuses import Bonuses
 from .hits.hit_types import HITTypes
 from .hits.hits import HIT, HITs
+from .hits.reviews import Reviews
 from .hits.tokens import Tokens
 from .ids import IdFactory
 from .money import Ledger
@@ -52,9 +53,11 @@ class Marketplace:
         self.assignments = Assignments(self.schedule)
         self.blocks = Blocks()
         self.batches = Batches()  # the Requester website's batches (CSV uploads)
+        self.reviews = Reviews(self.schedule)  # review policies' results, actions and planned runs
         self.bonuses = Bonuses()
         work.on_deadline(self)
         decisions.on_auto_approval(self)
+        reviewing.on_review(self)
 
     def events_for(
         self, hit: HIT, event_type: str, at: float, assignment_id: str | None = None, worker_id: str | None = None
@@ -64,6 +67,8 @@ class Marketplace:
         self.events.emit(
             Event(event_type, at, hit.owner, hit_type.type_id, hit_type.group_id, hit.hit_id, assignment_id, worker_id)
         )
+        if hit.assignment_policy is not None or hit.hit_policy is not None:  # policies run on some events
+            self.reviews.notice(hit, event_type, at, assignment_id)
 
     def _hold_for(self, hit: HIT, delta: Decimal) -> None:
         """What a HIT's change means for its owner's money: hold more, or release (spec H§5.3). Callers
@@ -103,6 +108,7 @@ class Marketplace:
             "assignments": self.assignments.to_data(),
             "blocks": self.blocks.to_data(),
             "batches": self.batches.to_data(),
+            "reviews": self.reviews.to_data(),
             "bonuses": self.bonuses.to_data(),
         }
 
@@ -126,4 +132,6 @@ class Marketplace:
         self.assignments.reschedule()
         self.blocks.load_data(data.get("blocks", []))
         self.batches.load_data(data.get("batches", []))
+        self.reviews.load_data(data.get("reviews", {}), self.hits.by_id.values())
+        self.reviews.reschedule()
         self.bonuses.load_data(data.get("bonuses", []))

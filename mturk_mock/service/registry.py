@@ -16,7 +16,7 @@ from typing import Any
 from ..model import errors
 from ..model.errors import ErrorSpec
 from .context import RequestContext
-from .ops import account, assignments, blocks, bonuses, hits, uploads
+from .ops import account, assignments, blocks, bonuses, hits, reviews, uploads
 from .ops import qualification_types as types
 from .ops import worker_qualifications as workers
 from .pagination import Pagination
@@ -98,6 +98,12 @@ OPERATIONS: Mapping[str, Operation] = _table(
         Operation("GetAssignment", assignments.get),
         Operation("ApproveAssignment", assignments.approve, writes=True),
         Operation("RejectAssignment", assignments.reject, writes=True),
+        # Review policies (spec H§9)
+        Operation(
+            "ListReviewPolicyResultsForHIT",
+            reviews.list_results,
+            Pagination("ReviewResults, ReviewActions", "the order the policies produced them", counted=False),
+        ),
         # Worker blocks (spec H§4.5, H§8.19-8.21)
         Operation("CreateWorkerBlock", blocks.create, writes=True),
         Operation(
