@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="answer the MTurk API over HTTP until Ctrl-C or SIGTERM",
         description="Answer the MTurk JSON protocol over HTTP (POST / with X-Amz-Target). "
-        "Point a client at it with --endpoint-url / endpoint_url.",
+        "Point a client at it with --endpoint-url / endpoint_url. A browser finds the worker and requester "
+        "website at /site/.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     serve.add_argument(
