@@ -1,6 +1,7 @@
 """The website in a real headless Chromium (Debian's chromium and chromium-driver, driven by Selenium): a
 requester publishes, a worker previews, accepts, fills the form and submits, and the API returns the
-answers; for an ExternalQuestion served by a test server, for a QuestionForm, and for a qualification test.
+answers; for an ExternalQuestion served by a test server, an HTMLQuestion in its sandbox, a QuestionForm,
+and a qualification test.
 
 The browser is installed when missing (as root, with apt-get); elsewhere these tests skip and say why.
 ``MTURK_MOCK_SCREENSHOTS=1`` makes ``test_screenshots`` write the README's pictures to docs/.
@@ -200,6 +201,41 @@ def test_external_question_preview_accept_submit_and_approve(driver, server):
     approvals = server.handle.calls_to("ApproveAssignment")
     assert [(call.requester, call.ok) for call in approvals] == [("AKIAREQUESTER", True)]
     assert client(server).get_assignment(AssignmentId=assignment_id)["Assignment"]["AssignmentStatus"] == "Approved"
+
+
+HTML_CONTENT = """<!DOCTYPE html><html><head>
+<script src='https://s3.amazonaws.com/mturk-public/externalHIT_v1.js' type='text/javascript'></script></head><body>
+<form name='mturk_form' method='post' id='mturk_form' action='https://www.mturk.com/mturk/externalSubmit'>
+<input type='hidden' value='' name='assignmentId' id='assignmentId'/>
+<label>Colour <input id='colour' name='colour'></label><input type='submit' id='submitButton' value='Submit'/>
+</form><script>turkSetAssignmentID();</script></body></html>"""
+
+
+def test_html_question_runs_sandboxed_with_the_mocks_helper_script(driver, server):
+    question = (
+        f'<HTMLQuestion xmlns="{SCHEMAS}2011-11-11/HTMLQuestion.xsd"><HTMLContent><![CDATA[{HTML_CONTENT}]]>'
+        "</HTMLContent><FrameHeight>300</FrameHeight></HTMLQuestion>"
+    )
+    hit_id = publish(server, "Name the colour", question)
+    sign_in(driver, server, "A4BROWSERWORKER")
+    open_hit(driver, "Name the colour")
+    driver.switch_to.frame(driver.find_element(By.ID, "hit-frame"))
+    assert not driver.find_element(By.ID, "submitButton").is_enabled()  # externalHIT_v1.js, served by the mock
+    driver.switch_to.default_content()
+    driver.find_element(By.ID, "accept").click()
+    assignment_id = wait(driver, EC.presence_of_element_located((By.ID, "assignment-id"))).text
+    driver.switch_to.frame(driver.find_element(By.ID, "hit-frame"))
+    assert driver.find_element(By.ID, "assignmentId").get_attribute("value") == assignment_id
+    assert driver.find_element(By.ID, "mturk_form").get_attribute("action") == f"{server.url}/mturk/externalSubmit"
+    assert driver.execute_script("try { return document.cookie; } catch (error) { return 'no cookies'; }") == (
+        "no cookies"  # a sandboxed, opaque origin: nothing of the site's
+    )
+    driver.find_element(By.ID, "colour").send_keys("teal")
+    driver.find_element(By.ID, "submitButton").click()
+    assert assignment_id in wait(driver, EC.presence_of_element_located((By.ID, "submitted"))).text  # in the frame
+    driver.switch_to.default_content()
+    answer = client(server).list_assignments_for_hit(HITId=hit_id)["Assignments"][0]["Answer"]
+    assert "<QuestionIdentifier>colour</QuestionIdentifier>\n<FreeText>teal</FreeText>" in answer
 
 
 def test_question_form_is_an_accessible_form_with_its_constraints(driver, server):
