@@ -82,6 +82,12 @@ EXTERNAL_QUESTION = (
 )
 HIT_TYPE = {"Title": "Label images", "Description": "benchmark", "Reward": "0.25", "AssignmentDurationInSeconds": 600}
 DAY = 86400
+NOTIFICATION = {
+    "Destination": "requester@example.org",
+    "Transport": "Email",
+    "Version": "2014-08-15",
+    "EventTypes": ["AssignmentSubmitted"],
+}
 
 
 def _hit_type(client: Any, mock: Any, pool: int) -> State:
@@ -180,6 +186,17 @@ HIT_SCENARIOS: tuple[Scenario, ...] = (
         "UpdateHITTypeOfHIT", _two_types, lambda state, n: {"HITId": state["hit"], "HITTypeId": state["types"][n % 2]}
     ),
     Scenario("DeleteHIT", _reviewable_pool, lambda state, n: {"HITId": state["hits"][n]}),
+    Scenario(
+        "UpdateNotificationSettings",
+        _hit_type,
+        lambda state, n: {"HITTypeId": state["hit_type"], "Notification": NOTIFICATION, "Active": n % 2 == 0},
+    ),
+    Scenario(
+        "SendTestEventNotification",
+        _none,
+        lambda state, n: {"Notification": NOTIFICATION, "TestEventType": "Ping"},
+        "(Email: recorded)",
+    ),
     Scenario(
         "ListReviewPolicyResultsForHIT",
         _reviewed,

@@ -66,6 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="created or updated qualification types show in searches only after SECONDS on the mock clock",
     )
+    serve.add_argument(
+        "--sqs-endpoint",
+        metavar="URL",
+        help="deliver SQS event notifications to this SQS-compatible server (moto, ElasticMQ, LocalStack)",
+    )
+    serve.add_argument(
+        "--sns-endpoint",
+        metavar="URL",
+        help="deliver SNS event notifications to this SNS-compatible server (moto, LocalStack)",
+    )
     serve.add_argument("--verbose", "-v", action="store_true", help="log every request to stderr")
     operations = commands.add_parser(
         "operations",
@@ -115,10 +125,12 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _handle(marketplace: str, state: str | None) -> MTurkMock:
+def _handle(marketplace: str, state: str | None, endpoints: dict[str, str | None]) -> MTurkMock:
     from .mock import MTurkMock
 
-    handle = MTurkMock(marketplace=marketplace)
+    handle = MTurkMock(
+        marketplace=marketplace, sqs_endpoint=endpoints["sqs_endpoint"], sns_endpoint=endpoints["sns_endpoint"]
+    )
     if state is not None and os.path.exists(state):
         handle.load_state(state)
     return handle
@@ -141,15 +153,26 @@ def serve(
     state: str | None = None,
     faults: str | None = None,
     search_lag: float | None = None,
+    sqs_endpoint: str | None = None,
+    sns_endpoint: str | None = None,
 ) -> int:
     try:
         from .transport.http_server import MTurkServer
     except ImportError as exc:  # the `server` extra (waitress) is not installed
         print(f"mturk-mock: {exc}", file=sys.stderr)
         return 1
+    from .transport.delivery import check_endpoint
 
     try:
-        handle = _handle(marketplace, state)
+        endpoints = {
+            "sqs_endpoint": check_endpoint("--sqs-endpoint", sqs_endpoint),
+            "sns_endpoint": check_endpoint("--sns-endpoint", sns_endpoint),
+        }
+    except ValueError as exc:
+        print(f"mturk-mock: {exc}", file=sys.stderr)
+        return 1
+    try:
+        handle = _handle(marketplace, state, endpoints)
     except (OSError, ValueError) as exc:  # never start over a state file we could not read: it would be lost
         print(f"mturk-mock: cannot load state from {state}: {exc}", file=sys.stderr)
         return 1
@@ -172,6 +195,9 @@ def serve(
     try:
         website = f"; website {server.website_url}" if server.website_url else "; no website: needs Jinja2"
         print(f"mturk-mock: listening on {server.url} (marketplace {marketplace}){website}", flush=True)
+        for name, url in endpoints.items():
+            if url is not None:
+                print(f"mturk-mock: {name[:3].upper()} notifications go to {url}", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
@@ -205,4 +231,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return operations(args.json)
     if args.command == "batch":
         return batch_cli.run(args)
-    return serve(args.host, args.port, args.marketplace, args.verbose, args.state, args.faults, args.search_lag)
+    return serve(
+        args.host,
+        args.port,
+        args.marketplace,
+        args.verbose,
+        args.state,
+        args.faults,
+        args.search_lag,
+        args.sqs_endpoint,
+        args.sns_endpoint,
+    )

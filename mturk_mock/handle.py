@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .calls import CallRecord
-from .constants import SANDBOX, check_marketplace
+from .constants import DEFAULT_REQUESTER, SANDBOX, check_marketplace
+from .events import EventMessages
 from .model.clock import Clock
 from .model.fault_settings import FaultOptions
 from .model.hits import uploads
@@ -18,6 +20,7 @@ from .model.world import World
 from .service.faults import Faults
 from .simulation import SimulatedWorker, make_worker
 from .state_file import read_state, write_state
+from .transport.delivery import Courier
 from .views import HITView
 
 _ENTITY_ID = re.compile(r"[A-Z0-9]{1,64}").fullmatch
@@ -28,13 +31,28 @@ class Handle:
     ``reset()`` and ``load_state()`` change what they hold, never which objects they are."""
 
     def __init__(
-        self, world: World, marketplace: str = SANDBOX, record_calls: bool = True, faults: FaultOptions | None = None
+        self,
+        world: World,
+        marketplace: str = SANDBOX,
+        record_calls: bool = True,
+        faults: FaultOptions | None = None,
+        *,
+        sqs_endpoint: str | None = None,
+        sns_endpoint: str | None = None,
     ) -> None:
         self.default_marketplace = check_marketplace(marketplace)
         self.world = world
         self.calls: list[CallRecord] = []
         self.recording = record_calls
         self.faults = Faults(faults)  # failures on purpose: rules, a rate limit, refused credentials
+        self._endpoints = {"sqs_endpoint": sqs_endpoint, "sns_endpoint": sns_endpoint}
+        self.events = EventMessages(lambda: self.world)  # event notifications sent (spec H§6)
+        self._install_courier()
+
+    def _install_courier(self) -> None:
+        """The World's notifications go out through this handle's courier (moto, or the endpoints given)."""
+        world = self.world
+        world.outbox.courier = Courier(world.clock.now, **self._endpoints)
 
     def record(self, call: CallRecord) -> None:
         self.calls.append(call)  # list.append is atomic: no lock needed
@@ -52,6 +70,27 @@ class Handle:
         """Messages MTurk would have sent to workers (grants with SendNotification, revokes with a
         Reason, rejected requests, NotifyWorkers messages), oldest first."""
         return self.world.notifications
+
+    def notification_settings(self, hit_type_id: str, marketplace: str | None = None) -> dict[str, Any] | None:
+        """A HIT type's notification specification as UpdateNotificationSettings set it, with ``Active``;
+        None when it has none (KeyError for an unknown HIT type)."""
+        with self.world.session(marketplace or self.default_marketplace) as (market, _now):
+            hit_type = market.hit_types.by_id[hit_type_id]
+            if hit_type.notification is None:
+                return None
+            return {**hit_type.notification.wire(), "Active": hit_type.notification_active}
+
+    def requester_identity(self, requester: str = DEFAULT_REQUESTER) -> tuple[str, str]:
+        """(SourceAccount, CustomerId) that this requester's notifications carry: derived from the requester
+        (its access key) unless set with ``set_requester_identity``."""
+        return self.world.outbox.identity(requester)
+
+    def set_requester_identity(
+        self, requester: str = DEFAULT_REQUESTER, *, source_account: str, customer_id: str
+    ) -> None:
+        """Set the AWS account ID (12 digits) and MTurk customer ID (A + 12-13) of a requester's messages."""
+        with self.world.lock:
+            self.world.outbox.set_identity(requester, source_account, customer_id)
 
     def reset(self) -> None:
         """Back to empty marketplaces, a real-time clock (the same Clock object), an empty call log, and the

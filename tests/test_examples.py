@@ -36,3 +36,10 @@ def test_publish_hits():
     assert "reviewable after an hour: 5" in out and "extended: Assignable" in out
     assert "left after clean-up: 0" in out and "balance after clean-up: 10000.00" in out
     assert "statuses seen by the handle: ['Disposed']" in out
+
+
+def test_notifications_sqs():
+    out = _run("notifications_sqs.py")
+    assert "approved 6 assignments from AssignmentSubmitted messages" in out
+    assert "HIT statuses: ['Reviewable'], assignments completed: 6" in out
+    assert "HITReviewable messages: 3, all delivered: True" in out

@@ -87,6 +87,14 @@ def _requirement(client) -> list[dict]:
     ]
 
 
+NOTIFICATION = {
+    "Destination": "https://sqs.us-east-1.amazonaws.com/123456789012/mturk-events",
+    "Transport": "SQS",
+    "Version": "2014-08-15",
+    "EventTypes": ["AssignmentSubmitted", "HITReviewable"],
+}
+
+
 def _bonused(client, mock):
     assignment = submitted(mock, client, worker_id="A1B2C3D4E5F6G7")["Assignment"]
     for amount in ("0.5", "12"):
@@ -260,6 +268,16 @@ HIT_SUCCESS_SCENARIOS: list[Scenario] = [
             "RequesterFeedback": "no",
         },
     ),
+    Scenario(
+        "notification-settings",
+        "UpdateNotificationSettings",
+        lambda client, mock: {"HITTypeId": create_hit_type(client), "Notification": NOTIFICATION, "Active": True},
+    ),
+    Scenario(
+        "test-event",
+        "SendTestEventNotification",
+        lambda client, mock: {"Notification": NOTIFICATION, "TestEventType": "AssignmentSubmitted"},
+    ),
     Scenario("review-results", "ListReviewPolicyResultsForHIT", _reviewed),
     Scenario(
         "send-bonus",
@@ -427,6 +445,15 @@ ERROR_SCENARIOS: list[Scenario] = [
         lambda client, mock: {
             "QualificationTypeId": create_type(client)["QualificationTypeId"],
             "WorkerId": "nonsense",
+        },
+        error="ParameterValidationError",
+    ),
+    Scenario(
+        "notification-destination",
+        "UpdateNotificationSettings",
+        lambda client, mock: {
+            "HITTypeId": create_hit_type(client),
+            "Notification": {**NOTIFICATION, "Destination": "arn:aws:sns:us-east-1:123456789012:mturk-events"},
         },
         error="ParameterValidationError",
     ),

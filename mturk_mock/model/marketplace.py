@@ -23,6 +23,7 @@ from .hits.reviews import Reviews
 from .hits.tokens import Tokens
 from .ids import IdFactory
 from .money import Ledger
+from .outbox import Outbox
 from .qualifications.grants import Grants
 from .qualifications.requests import QualificationRequests
 from .qualifications.types import QualificationTypes
@@ -33,11 +34,19 @@ from .workers import Notification, Workers
 
 
 class Marketplace:
-    def __init__(self, name: str, settings: Settings, ids: IdFactory, notifications: list[Notification]) -> None:
+    def __init__(
+        self,
+        name: str,
+        settings: Settings,
+        ids: IdFactory,
+        notifications: list[Notification],
+        outbox: Outbox | None = None,
+    ) -> None:
         self.name = name
         self.settings = settings
         self.ids = ids
         self.notifications = notifications  # the world's outbox of messages to workers
+        self.outbox = outbox or Outbox(lambda: b"")  # the world's event notifications (spec H§6)
         self.schedule = Schedule()
         self.search_lag = SearchLag(settings.search_lag)  # what searches do not show yet (opt-in)
         self.ledger = Ledger(settings.production_balance, fixed=name == SANDBOX)
@@ -64,9 +73,13 @@ class Marketplace:
     ) -> None:
         """Record an event about ``hit`` (and one of its assignments) that happened at ``at``."""
         hit_type = hit.hit_type
-        self.events.emit(
-            Event(event_type, at, hit.owner, hit_type.type_id, hit_type.group_id, hit.hit_id, assignment_id, worker_id)
+        event = Event(
+            event_type, at, hit.owner, hit_type.type_id, hit_type.group_id, hit.hit_id, assignment_id, worker_id
         )
+        self.events.emit(event)
+        spec = hit_type.notification
+        if hit_type.notification_active and spec is not None and event_type in spec.event_types:
+            self.outbox.post(self.name, event, spec)  # the specification as it is at the event (spec H§6.2)
         if hit.assignment_policy is not None or hit.hit_policy is not None:  # policies run on some events
             self.reviews.notice(hit, event_type, at, assignment_id)
 

@@ -16,7 +16,7 @@ from typing import Any
 from ..model import errors
 from ..model.errors import ErrorSpec
 from .context import RequestContext
-from .ops import account, assignments, blocks, bonuses, hits, reviews, uploads
+from .ops import account, assignments, blocks, bonuses, hits, notifications, reviews, uploads
 from .ops import qualification_types as types
 from .ops import worker_qualifications as workers
 from .pagination import Pagination
@@ -115,5 +115,8 @@ OPERATIONS: Mapping[str, Operation] = _table(
         Operation("ListBonusPayments", bonuses.list_bonus_payments, Pagination("BonusPayments", "GrantTime")),
         Operation("NotifyWorkers", bonuses.notify_workers, writes=True),
         Operation("GetFileUploadURL", uploads.get_file_upload_url),
+        # Notifications (spec H§6, H§8.23-8.24)
+        Operation("UpdateNotificationSettings", notifications.update_settings, writes=True),
+        Operation("SendTestEventNotification", notifications.send_test_event, writes=True),
     )
 )
