@@ -80,11 +80,18 @@ def test_pages_show_what_the_requester_owns(server, site):
     listing = site.get("/requester/hits")
     assert mine in listing.text and theirs not in listing.text and "Assignable" in listing.text
     assert site.get(f"/requester/hits/{theirs}").status == 404
+    client(server).update_notification_settings(
+        HITTypeId=client(server).get_hit(HITId=mine)["HIT"]["HITTypeId"],
+        Notification={"Destination": "me@example.com", "Transport": "Email", "Version": "2006-05-05",
+                      "EventTypes": ["AssignmentSubmitted"]},
+        Active=True,
+    )  # fmt: skip
     assignment_id = submitted(server, mine, "A1WORKER", {"label": "a <cat>"})
     page = site.get(f"/requester/hits/{mine}")
     assert assignment_id in page.text and "a &lt;cat&gt;" in page.text and "Submitted" in page.text
     events = site.get("/requester/events").text
     assert "AssignmentSubmitted" in events and "HITCreated" in events and theirs not in events
+    assert re.search(r"<td>AssignmentSubmitted</td>\s*<td>Email <code[^>]*>me@example.com</code></td>", events)
 
 
 def test_buttons_are_calls_through_the_pipeline_as_the_requester(server, site):

@@ -226,7 +226,17 @@ def events(page: Page) -> Response:
     with page.session_market() as (market, _now):
         shown = list(islice((event for event in reversed(market.events.log) if event.owner == requester), LIMIT))
     calls = [call for call in reversed(page.handle.calls[-LIMIT:]) if call.marketplace == page.marketplace]
-    return page.render("requester_events.html", section="requester", events=shown, limit=LIMIT, calls=calls[:100])
+    outbox = page.handle.world.outbox
+    with outbox.changed:  # read, never sent from here: delivery is the server's, off the page's thread
+        sent = [m for m in reversed(outbox.messages) if m.requester == requester and m.marketplace == page.marketplace]
+    return page.render(
+        "requester_events.html",
+        section="requester",
+        events=shown,
+        limit=LIMIT,
+        calls=calls[:100],
+        notifications=sent[:100],
+    )
 
 
 _ID = r"(?P<{}>[A-Za-z0-9]+)"
