@@ -26,10 +26,24 @@ def _port(text: str) -> int:
     return port
 
 
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    from . import __version__
+
+    try:
+        botocore = installed("botocore")
+    except PackageNotFoundError:  # pragma: no cover - botocore is a dependency
+        botocore = "missing"
+    return f"mturk-mock {__version__} (botocore {botocore}, Python {sys.version.split()[0]})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mturk-mock", description="A mock of the Amazon Mechanical Turk Requester API."
     )
+    parser.add_argument("--version", action="version", version=version())
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
         "serve",
@@ -64,7 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="created or updated qualification types show in searches only after SECONDS on the mock clock",
     )
-    serve.add_argument("--verbose", "-v", action="store_true", help="log every request to stderr")
+    serve.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="log every request to stderr: operation, requester, marketplace, status, error code and why",
+    )
     operations = commands.add_parser(
         "operations",
         help="list the MTurk operations and which ones the mock implements",
@@ -150,6 +169,14 @@ def serve(
     except (OSError, ValueError) as exc:  # never start over a state file we could not read: it would be lost
         print(f"mturk-mock: cannot load state from {state}: {exc}", file=sys.stderr)
         return 1
+    if state is not None:
+        from .state_file import check_writable
+
+        try:  # now, not at shutdown, when everything the server held would be lost
+            check_writable(state)
+        except OSError as exc:
+            print(f"mturk-mock: cannot write state to {state}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
     try:
         _configure(handle, faults, search_lag)
     except (OSError, ValueError, TypeError) as exc:
@@ -167,7 +194,8 @@ def serve(
         for signum in ((signal.SIGTERM, signal.SIGINT) if in_main_thread else ())
     }
     try:
-        print(f"mturk-mock: listening on {server.url} (marketplace {marketplace})", flush=True)
+        logging = "" if verbose else "; -v logs every request"
+        print(f"mturk-mock: listening on {server.url} (marketplace {marketplace}{logging})", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

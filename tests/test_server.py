@@ -630,7 +630,7 @@ def test_cli_process_serves_and_stops_on_signal(signum):
     try:
         line = read_line(process, TIMEOUT)
         assert line.startswith("mturk-mock: listening on http://127.0.0.1:") and line.endswith(
-            "(marketplace production)\n"
+            "(marketplace production; -v logs every request)\n"
         )
         url = line.split()[3]
         assert int(url.rsplit(":", 1)[1]) > 0

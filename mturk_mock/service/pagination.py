@@ -110,7 +110,8 @@ def _decode_token(ctx: RequestContext, operation: str, filters: str, token: str)
         encoded = key_text[1:]
         key = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
     except (ValueError, TypeError):  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors
-        raise errors.invalid_value("NextToken", token) from None
+        detail = "NextToken was not made by this operation for this requester, marketplace and filters"
+        raise errors.invalid_value("NextToken", token, detail) from None
     return tuple(key) if isinstance(key, list) else key
 
 

@@ -51,8 +51,10 @@ def check_range(parameter: str, value: int, low: int, high: int) -> None:
 
 
 def check_text(parameter: str, value: str, limit: int, required: bool = True) -> None:
-    if (required and not value.strip()) or len(value) > limit:
-        raise errors.invalid_value(parameter, value)
+    if required and not value.strip():
+        raise errors.invalid_value(parameter, value, f"{parameter} is blank")
+    if len(value) > limit:
+        raise errors.invalid_value(parameter, value, f"{parameter} is {len(value)} characters; the limit is {limit}")
 
 
 def check_properties(
