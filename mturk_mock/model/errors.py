@@ -174,6 +174,15 @@ MISSING_AUTHENTICATION_TOKEN = ErrorSpec(
     PROTOCOL_NAMESPACE,
     "message",
 )
+INVALID_SIGNATURE = ErrorSpec(  # [I] AWS JSON services' answer to a credential scoped to another region
+    "InvalidSignatureException",
+    400,
+    None,
+    "Credential should be scoped to a valid region, not '{region}'. ",
+    "none",
+    PROTOCOL_NAMESPACE,
+    "message",
+)
 UNKNOWN_OPERATION = ErrorSpec("UnknownOperationException", 400, None, "{message}", "none", PROTOCOL_NAMESPACE)
 SERIALIZATION = ErrorSpec("SerializationException", 400, None, "{message}", "none", PROTOCOL_NAMESPACE)
 
