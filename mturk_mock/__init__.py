@@ -17,6 +17,7 @@ __all__ = [
     "MTurkServer",
     "NetworkBlocked",
     "SimulatedWorker",
+    "UnmockedCall",
     "World",
     "WorkerActionRefused",
     "WorkerError",
@@ -35,6 +36,7 @@ _LAZY = {
     "Clock": "mturk_mock.model.clock",
     "World": "mturk_mock.model.world",
     "NetworkBlocked": "mturk_mock.transport.botocore_hook",
+    "UnmockedCall": "mturk_mock.transport.strict",
     "MTurkServer": "mturk_mock.transport.http_server",
     "SimulatedWorker": "mturk_mock.simulation",
     "WorkerError": "mturk_mock.model.workers",
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
     from .simulation import SimulatedWorker
     from .transport.botocore_hook import NetworkBlocked
     from .transport.http_server import MTurkServer
+    from .transport.strict import UnmockedCall
 
 
 def __getattr__(name: str) -> Any:
