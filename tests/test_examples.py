@@ -36,3 +36,11 @@ def test_publish_hits():
     assert "reviewable after an hour: 5" in out and "extended: Assignable" in out
     assert "left after clean-up: 0" in out and "balance after clean-up: 10000.00" in out
     assert "statuses seen by the handle: ['Disposed']" in out
+
+
+def test_the_pytest_example_passes(pytester):
+    """examples/test_with_pytest.py, as a project would run it (the plugin loads through its entry point)."""
+    result = pytester.runpytest(
+        str(EXAMPLES / "test_with_pytest.py"), "-p", "no:cacheprovider", "-p", "no:hypothesispytest"
+    )
+    result.assert_outcomes(passed=5)
