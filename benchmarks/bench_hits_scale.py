@@ -34,8 +34,12 @@ START = 1_800_000_000
 
 
 def _client() -> Any:
-    return boto3.session.Session().client("mturk", region_name="us-east-1", endpoint_url=ENDPOINTS["sandbox"],
-                                          config=Config(signature_version=botocore.UNSIGNED))
+    return boto3.session.Session().client(
+        "mturk",
+        region_name="us-east-1",
+        endpoint_url=ENDPOINTS["sandbox"],
+        config=Config(signature_version=botocore.UNSIGNED),
+    )
 
 
 def build(hits: int) -> tuple[MTurkMock, list[str], str, float]:
@@ -44,15 +48,33 @@ def build(hits: int) -> tuple[MTurkMock, list[str], str, float]:
     mock.clock.freeze(START)
     start = time.perf_counter()
     with mock.world.session("sandbox") as (market, now):
-        hit_type = workflow.register_type(market, "<default>", title="Label", description="scale", reward="0.25",
-                                          assignment_duration=600, auto_approval_delay=None, keywords=None,
-                                          requirements=None)
+        hit_type = workflow.register_type(
+            market,
+            "<default>",
+            title="Label",
+            description="scale",
+            reward="0.25",
+            assignment_duration=600,
+            auto_approval_delay=None,
+            keywords=None,
+            requirements=None,
+        )
         ids = []
         for index in range(hits):
             lifetime = 30 + (index * 7919) % YEAR  # spread over a year, in no order
-            hit = workflow.create_hit(market, "<default>", now, hit_type, lifetime=lifetime, max_assignments=1,
-                                      question=QUESTION, layout_id=None, layout_parameters=None, annotation=None,
-                                      token=None)
+            hit = workflow.create_hit(
+                market,
+                "<default>",
+                now,
+                hit_type,
+                lifetime=lifetime,
+                max_assignments=1,
+                question=QUESTION,
+                layout_id=None,
+                layout_parameters=None,
+                annotation=None,
+                token=None,
+            )
             ids.append(hit.hit_id)
     return mock, ids, hit_type.type_id, time.perf_counter() - start
 
@@ -82,12 +104,14 @@ def compare(calls: int, rounds: int, big: MTurkMock, small: MTurkMock, cases: di
         big_times, small_times = [], []
         for _ in range(rounds):
             with small:
-                small_times.append(_timed(lambda: small_call(client), calls))
+                small_times.append(_timed(lambda call=small_call: call(client), calls))
             with big:
-                big_times.append(_timed(lambda: big_call(client), calls))
+                big_times.append(_timed(lambda call=big_call: call(client), calls))
         big_median, small_median = statistics.median(big_times), statistics.median(small_times)
-        print(f"  {name:<44} empty {small_median:7.1f} us   100k {big_median:7.1f} us   ratio "
-              f"{big_median / small_median:5.2f}")
+        print(
+            f"  {name:<44} empty {small_median:7.1f} us   100k {big_median:7.1f} us   ratio "
+            f"{big_median / small_median:5.2f}"
+        )
 
 
 def main() -> None:
@@ -109,14 +133,21 @@ def main() -> None:
         return lambda c: c.list_hits(**({"NextToken": token} if token else {}))
 
     print(f"per call, median of {args.rounds} rounds x {args.calls} calls (target ratio <= 1.2)")
-    compare(args.calls, args.rounds, big, small, {
-        "GetHIT": (lambda c: c.get_hit(HITId=big_ids[args.hits // 2]), lambda c: c.get_hit(HITId=small_ids[0])),
-        "ListHITs, page at 90%": (deep(big_token), deep(small_token)),
-        "CreateHITWithHITType": (
-            lambda c: c.create_hit_with_hit_type(HITTypeId=big_type, LifetimeInSeconds=DAY, Question=QUESTION),
-            lambda c: c.create_hit_with_hit_type(HITTypeId=small_type, LifetimeInSeconds=DAY, Question=QUESTION)),
-        "ListReviewableHITs": (lambda c: c.list_reviewable_hits(), lambda c: c.list_reviewable_hits()),
-    })
+    compare(
+        args.calls,
+        args.rounds,
+        big,
+        small,
+        {
+            "GetHIT": (lambda c: c.get_hit(HITId=big_ids[args.hits // 2]), lambda c: c.get_hit(HITId=small_ids[0])),
+            "ListHITs, page at 90%": (deep(big_token), deep(small_token)),
+            "CreateHITWithHITType": (
+                lambda c: c.create_hit_with_hit_type(HITTypeId=big_type, LifetimeInSeconds=DAY, Question=QUESTION),
+                lambda c: c.create_hit_with_hit_type(HITTypeId=small_type, LifetimeInSeconds=DAY, Question=QUESTION),
+            ),
+            "ListReviewableHITs": (lambda c: c.list_reviewable_hits(), lambda c: c.list_reviewable_hits()),
+        },
+    )
 
     # The clock: a day of transitions, then a moment with none due; settle() alone is timed.
     market = big.world.marketplace("sandbox")
@@ -127,13 +158,16 @@ def main() -> None:
         market.settle(big.clock.now())
     spent = time.perf_counter() - start
     changed = len(market.events.of_type("HITExpired")) - expired_before
-    print(f"advancing the clock a day: {changed:,} of {args.hits:,} HITs expired; settling took "
-          f"{spent * 1e3:.1f} ms, {spent / max(changed, 1) * 1e6:.1f} us per HIT that changed")
+    print(
+        f"advancing the clock a day: {changed:,} of {args.hits:,} HITs expired; settling took "
+        f"{spent * 1e3:.1f} ms, {spent / max(changed, 1) * 1e6:.1f} us per HIT that changed"
+    )
     big.clock.advance(1)
     start = time.perf_counter()
     with big.world.lock:
         market.settle(big.clock.now())
     print(f"settling with nothing due: {(time.perf_counter() - start) * 1e6:.1f} us at {args.hits:,} HITs")
+
 
 if __name__ == "__main__":
     main()

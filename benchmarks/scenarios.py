@@ -82,6 +82,12 @@ EXTERNAL_QUESTION = (
 )
 HIT_TYPE = {"Title": "Label images", "Description": "benchmark", "Reward": "0.25", "AssignmentDurationInSeconds": 600}
 DAY = 86400
+NOTIFICATION = {
+    "Destination": "requester@example.org",
+    "Transport": "Email",
+    "Version": "2014-08-15",
+    "EventTypes": ["AssignmentSubmitted"],
+}
 
 
 def _hit_type(client: Any, mock: Any, pool: int) -> State:
@@ -132,6 +138,24 @@ def _two_types(client: Any, mock: Any, pool: int) -> State:
     return {"hit": hits[0], "types": (dearer, cheaper)}
 
 
+def _reviewed(client: Any, mock: Any, pool: int) -> State:
+    """A HIT whose plurality policy has run on five assignments: 13 results and 5 actions."""
+    policy = {
+        "PolicyName": "SimplePlurality/2011-09-01",
+        "Parameters": [
+            {"Key": "QuestionIds", "Values": ["a", "b"]},
+            {"Key": "QuestionAgreementThreshold", "Values": ["50"]},
+            {"Key": "DisregardAssignmentIfRejected", "Values": ["true"]},
+            {"Key": "ApproveIfWorkerAgreementScoreIsAtLeast", "Values": ["50"]},
+            {"Key": "RejectIfWorkerAgreementScoreIsLessThan", "Values": ["50"]},
+        ],
+    }
+    hit = _hits(client, mock, 1, MaxAssignments=5, HITReviewPolicy=policy)[0]
+    for n in range(5):
+        mock.worker(_worker(n)).accept(hit).submit({"a": "yes" if n % 2 else "no", "b": "yes"})
+    return {"hit": hit}
+
+
 HIT_SCENARIOS: tuple[Scenario, ...] = (
     Scenario("CreateHITType", _none, lambda state, n: {**HIT_TYPE, "Title": f"Label images {n}"}),
     Scenario(
@@ -162,58 +186,140 @@ HIT_SCENARIOS: tuple[Scenario, ...] = (
         "UpdateHITTypeOfHIT", _two_types, lambda state, n: {"HITId": state["hit"], "HITTypeId": state["types"][n % 2]}
     ),
     Scenario("DeleteHIT", _reviewable_pool, lambda state, n: {"HITId": state["hits"][n]}),
-)
-
-SCENARIOS: tuple[Scenario, ...] = HIT_SCENARIOS + (
-    Scenario("GetAccountBalance", _none, lambda state, n: {}),
     Scenario(
-        "CreateQualificationType",
+        "UpdateNotificationSettings",
+        _hit_type,
+        lambda state, n: {"HITTypeId": state["hit_type"], "Notification": NOTIFICATION, "Active": n % 2 == 0},
+    ),
+    Scenario(
+        "SendTestEventNotification",
         _none,
-        lambda state, n: {"Name": f"bench {n}", "Description": "benchmark", "QualificationTypeStatus": "Active"},
-    ),
-    Scenario("GetQualificationType", _one_type, lambda state, n: {"QualificationTypeId": state["type"]}),
-    Scenario("ListQualificationTypes", _types, lambda state, n: {"MustBeRequestable": True}, f"(page of {PAGE})"),
-    Scenario(
-        "UpdateQualificationType",
-        _one_type,
-        lambda state, n: {"QualificationTypeId": state["type"], "Description": f"benchmark {n}"},
-    ),
-    Scenario("DeleteQualificationType", _type_pool, lambda state, n: {"QualificationTypeId": state["types"][n]}),
-    Scenario(
-        "AssociateQualificationWithWorker",
-        _one_type,
-        lambda state, n: {
-            "QualificationTypeId": state["type"],
-            "WorkerId": _worker(n),
-            "IntegerValue": 5,
-            "SendNotification": False,
-        },
+        lambda state, n: {"Notification": NOTIFICATION, "TestEventType": "Ping"},
+        "(Email: recorded)",
     ),
     Scenario(
-        "DisassociateQualificationFromWorker",
-        _granted,
-        lambda state, n: {"QualificationTypeId": state["type"], "WorkerId": _worker(n)},
-    ),
-    Scenario(
-        "GetQualificationScore",
-        _granted,
-        lambda state, n: {"QualificationTypeId": state["type"], "WorkerId": _worker(1)},
-    ),
-    Scenario(
-        "ListWorkersWithQualificationType",
-        _granted,
-        lambda state, n: {"QualificationTypeId": state["type"]},
+        "ListReviewPolicyResultsForHIT",
+        _reviewed,
+        lambda state, n: {"HITId": state["hit"], "RetrieveResults": True, "RetrieveActions": True},
         f"(page of {PAGE})",
     ),
-    Scenario("ListQualificationRequests", _pending, lambda state, n: {}, f"(page of {PAGE})"),
+)
+
+UPLOAD_FORM = (
+    '<QuestionForm xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/'
+    'QuestionForm.xsd"><Question><QuestionIdentifier>photo</QuestionIdentifier><QuestionContent><Text>Photo</Text>'
+    "</QuestionContent><AnswerSpecification><FileUploadAnswer><MaxFileSizeInBytes>100</MaxFileSizeInBytes>"
+    "<MinFileSizeInBytes>1</MinFileSizeInBytes></FileUploadAnswer></AnswerSpecification></Question></QuestionForm>"
+)
+
+
+def _submitted(client: Any, mock: Any, question: str = EXTERNAL_QUESTION, **answers: Any) -> tuple[str, str]:
+    """A HIT with one assignment a worker submitted: (HITId, AssignmentId)."""
+    hit_id = client.create_hit(**HIT_TYPE, LifetimeInSeconds=DAY, Question=question)["HIT"]["HITId"]
+    working = mock.worker(_worker(1)).accept(hit_id)
+    working.submit(answers or {"label": "cat"})
+    return hit_id, working.assignment_id
+
+
+def _bonused(client: Any, mock: Any, pool: int) -> State:
+    hit_id, assignment_id = _submitted(client, mock)
+    for _ in range(PAGE + 2):
+        client.send_bonus(WorkerId=_worker(1), BonusAmount="0.10", AssignmentId=assignment_id, Reason="benchmark")
+    return {"hit": hit_id, "assignment": assignment_id}
+
+
+def _decided(client: Any, mock: Any, pool: int) -> State:
+    _hit_id, assignment_id = _submitted(client, mock)
+    client.approve_assignment(AssignmentId=assignment_id)
+    return {"assignment": assignment_id}
+
+
+def _uploaded(client: Any, mock: Any, pool: int) -> State:
+    from mturk_mock import FileUpload
+
+    return {"assignment": _submitted(client, mock, UPLOAD_FORM, photo=FileUpload(b"jpeg"))[1]}
+
+
+BONUS_SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
-        "AcceptQualificationRequest",
-        _pending,
-        lambda state, n: {"QualificationRequestId": state["requests"][n], "IntegerValue": 3},
+        "SendBonus",
+        _decided,
+        lambda state, n: {
+            "WorkerId": _worker(1),
+            "BonusAmount": "0.50",
+            "AssignmentId": state["assignment"],
+            "Reason": "benchmark",
+            "UniqueRequestToken": f"bonus {n}",
+        },
+    ),
+    Scenario("ListBonusPayments", _bonused, lambda state, n: {"HITId": state["hit"]}, f"(page of {PAGE})"),
+    Scenario(
+        "NotifyWorkers",
+        _decided,
+        lambda state, n: {"Subject": "benchmark", "MessageText": "more work", "WorkerIds": [_worker(1), _worker(2)]},
+        "(one delivered, one failed)",
     ),
     Scenario(
-        "RejectQualificationRequest",
-        _pending,
-        lambda state, n: {"QualificationRequestId": state["requests"][n], "Reason": "benchmark"},
+        "GetFileUploadURL",
+        _uploaded,
+        lambda state, n: {"AssignmentId": state["assignment"], "QuestionIdentifier": "photo"},
     ),
+)
+
+SCENARIOS: tuple[Scenario, ...] = (
+    HIT_SCENARIOS
+    + BONUS_SCENARIOS
+    + (
+        Scenario("GetAccountBalance", _none, lambda state, n: {}),
+        Scenario(
+            "CreateQualificationType",
+            _none,
+            lambda state, n: {"Name": f"bench {n}", "Description": "benchmark", "QualificationTypeStatus": "Active"},
+        ),
+        Scenario("GetQualificationType", _one_type, lambda state, n: {"QualificationTypeId": state["type"]}),
+        Scenario("ListQualificationTypes", _types, lambda state, n: {"MustBeRequestable": True}, f"(page of {PAGE})"),
+        Scenario(
+            "UpdateQualificationType",
+            _one_type,
+            lambda state, n: {"QualificationTypeId": state["type"], "Description": f"benchmark {n}"},
+        ),
+        Scenario("DeleteQualificationType", _type_pool, lambda state, n: {"QualificationTypeId": state["types"][n]}),
+        Scenario(
+            "AssociateQualificationWithWorker",
+            _one_type,
+            lambda state, n: {
+                "QualificationTypeId": state["type"],
+                "WorkerId": _worker(n),
+                "IntegerValue": 5,
+                "SendNotification": False,
+            },
+        ),
+        Scenario(
+            "DisassociateQualificationFromWorker",
+            _granted,
+            lambda state, n: {"QualificationTypeId": state["type"], "WorkerId": _worker(n)},
+        ),
+        Scenario(
+            "GetQualificationScore",
+            _granted,
+            lambda state, n: {"QualificationTypeId": state["type"], "WorkerId": _worker(1)},
+        ),
+        Scenario(
+            "ListWorkersWithQualificationType",
+            _granted,
+            lambda state, n: {"QualificationTypeId": state["type"]},
+            f"(page of {PAGE})",
+        ),
+        Scenario("ListQualificationRequests", _pending, lambda state, n: {}, f"(page of {PAGE})"),
+        Scenario(
+            "AcceptQualificationRequest",
+            _pending,
+            lambda state, n: {"QualificationRequestId": state["requests"][n], "IntegerValue": 3},
+        ),
+        Scenario(
+            "RejectQualificationRequest",
+            _pending,
+            lambda state, n: {"QualificationRequestId": state["requests"][n], "Reason": "benchmark"},
+        ),
+    )
 )

@@ -79,6 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="created or updated qualification types show in searches only after SECONDS on the mock clock",
     )
     serve.add_argument(
+        "--sqs-endpoint",
+        metavar="URL",
+        help="deliver SQS event notifications to this SQS-compatible server (moto, ElasticMQ, LocalStack)",
+    )
+    serve.add_argument(
+        "--sns-endpoint",
+        metavar="URL",
+        help="deliver SNS event notifications to this SNS-compatible server (moto, LocalStack)",
+    )
+    serve.add_argument(
         "--verbose",
         "-v",
         action="store_true",
@@ -131,10 +141,12 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _handle(marketplace: str, state: str | None) -> MTurkMock:
+def _handle(marketplace: str, state: str | None, endpoints: dict[str, str | None]) -> MTurkMock:
     from .mock import MTurkMock
 
-    handle = MTurkMock(marketplace=marketplace)
+    handle = MTurkMock(
+        marketplace=marketplace, sqs_endpoint=endpoints["sqs_endpoint"], sns_endpoint=endpoints["sns_endpoint"]
+    )
     if state is not None and os.path.exists(state):
         handle.load_state(state)
     return handle
@@ -157,15 +169,26 @@ def serve(
     state: str | None = None,
     faults: str | None = None,
     search_lag: float | None = None,
+    sqs_endpoint: str | None = None,
+    sns_endpoint: str | None = None,
 ) -> int:
     try:
         from .transport.http_server import MTurkServer
     except ImportError as exc:  # the `server` extra (waitress) is not installed
         print(f"mturk-mock: {exc}", file=sys.stderr)
         return 1
+    from .transport.delivery import check_endpoint
 
     try:
-        handle = _handle(marketplace, state)
+        endpoints = {
+            "sqs_endpoint": check_endpoint("--sqs-endpoint", sqs_endpoint),
+            "sns_endpoint": check_endpoint("--sns-endpoint", sns_endpoint),
+        }
+    except ValueError as exc:
+        print(f"mturk-mock: {exc}", file=sys.stderr)
+        return 1
+    try:
+        handle = _handle(marketplace, state, endpoints)
     except (OSError, ValueError) as exc:  # never start over a state file we could not read: it would be lost
         print(f"mturk-mock: cannot load state from {state}: {exc}", file=sys.stderr)
         return 1
@@ -196,6 +219,9 @@ def serve(
     try:
         logging = "" if verbose else "; -v logs every request"
         print(f"mturk-mock: listening on {server.url} (marketplace {marketplace}{logging})", flush=True)
+        for name, url in endpoints.items():
+            if url is not None:
+                print(f"mturk-mock: {name[:3].upper()} notifications go to {url}", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
@@ -227,4 +253,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "operations":
         return operations(args.json)
-    return serve(args.host, args.port, args.marketplace, args.verbose, args.state, args.faults, args.search_lag)
+    return serve(
+        args.host,
+        args.port,
+        args.marketplace,
+        args.verbose,
+        args.state,
+        args.faults,
+        args.search_lag,
+        args.sqs_endpoint,
+        args.sns_endpoint,
+    )

@@ -6,17 +6,21 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .calls import CallRecord
-from .constants import SANDBOX, check_marketplace
+from .constants import DEFAULT_REQUESTER, SANDBOX, check_marketplace
+from .events import EventMessages
 from .model.clock import Clock
 from .model.fault_settings import FaultOptions
+from .model.hits import uploads
 from .model.qualifications import workflow
 from .model.workers import Notification
 from .model.world import World
 from .service.faults import Faults
 from .simulation import SimulatedWorker, make_worker
 from .state_file import read_state, write_state
+from .transport.delivery import Courier
 from .views import HITView
 
 _ENTITY_ID = re.compile(r"[A-Z0-9]{1,64}").fullmatch
@@ -27,13 +31,28 @@ class Handle:
     ``reset()`` and ``load_state()`` change what they hold, never which objects they are."""
 
     def __init__(
-        self, world: World, marketplace: str = SANDBOX, record_calls: bool = True, faults: FaultOptions | None = None
+        self,
+        world: World,
+        marketplace: str = SANDBOX,
+        record_calls: bool = True,
+        faults: FaultOptions | None = None,
+        *,
+        sqs_endpoint: str | None = None,
+        sns_endpoint: str | None = None,
     ) -> None:
         self.default_marketplace = check_marketplace(marketplace)
         self.world = world
         self.calls: list[CallRecord] = []
         self.recording = record_calls
         self.faults = Faults(faults)  # failures on purpose: rules, a rate limit, refused credentials
+        self._endpoints = {"sqs_endpoint": sqs_endpoint, "sns_endpoint": sns_endpoint}
+        self.events = EventMessages(lambda: self.world)  # event notifications sent (spec H§6)
+        self._install_courier()
+
+    def _install_courier(self) -> None:
+        """The World's notifications go out through this handle's courier (moto, or the endpoints given)."""
+        world = self.world
+        world.outbox.courier = Courier(world.clock.now, **self._endpoints)
 
     def record(self, call: CallRecord) -> None:
         self.calls.append(call)  # list.append is atomic: no lock needed
@@ -49,8 +68,29 @@ class Handle:
     @property
     def notifications(self) -> list[Notification]:
         """Messages MTurk would have sent to workers (grants with SendNotification, revokes with a
-        Reason, rejected requests), oldest first."""
+        Reason, rejected requests, NotifyWorkers messages), oldest first."""
         return self.world.notifications
+
+    def notification_settings(self, hit_type_id: str, marketplace: str | None = None) -> dict[str, Any] | None:
+        """A HIT type's notification specification as UpdateNotificationSettings set it, with ``Active``;
+        None when it has none (KeyError for an unknown HIT type)."""
+        with self.world.session(marketplace or self.default_marketplace) as (market, _now):
+            hit_type = market.hit_types.by_id[hit_type_id]
+            if hit_type.notification is None:
+                return None
+            return {**hit_type.notification.wire(), "Active": hit_type.notification_active}
+
+    def requester_identity(self, requester: str = DEFAULT_REQUESTER) -> tuple[str, str]:
+        """(SourceAccount, CustomerId) that this requester's notifications carry: derived from the requester
+        (its access key) unless set with ``set_requester_identity``."""
+        return self.world.outbox.identity(requester)
+
+    def set_requester_identity(
+        self, requester: str = DEFAULT_REQUESTER, *, source_account: str, customer_id: str
+    ) -> None:
+        """Set the AWS account ID (12 digits) and MTurk customer ID (A + 12-13) of a requester's messages."""
+        with self.world.lock:
+            self.world.outbox.set_identity(requester, source_account, customer_id)
 
     def reset(self) -> None:
         """Back to empty marketplaces, a real-time clock (the same Clock object), an empty call log, and the
@@ -110,6 +150,12 @@ class Handle:
             raise ValueError(f"{layout_id!r} is not a HITLayoutId: 1-64 upper-case letters and digits")
         with self.world.session(marketplace or self.default_marketplace) as (market, _now):
             market.layouts[layout_id] = html
+
+    def uploaded_file(self, url: str) -> bytes:
+        """The file a worker uploaded, read through a URL from GetFileUploadURL (valid for 60 seconds of
+        the mock clock). ``UploadUnavailable`` (a LookupError) says why when the URL is not one the mock
+        issued, has expired, or its HIT has been deleted (uploaded files are deleted with the HIT)."""
+        return uploads.read_file(self.world, url)
 
     def save_state(self, path: str | os.PathLike[str]) -> None:
         """Write the state to a JSON file, atomically: an interrupted save leaves the old file intact and no

@@ -52,6 +52,8 @@ class MTurkMock(Handle):
         credentials: str = "any",
         access_keys: Iterable[str] = (),
         retry_backoff: str = "record",
+        sqs_endpoint: str | None = None,
+        sns_endpoint: str | None = None,
     ) -> None:
         world_options: dict[str, Any] = {
             "seed": seed,
@@ -71,7 +73,8 @@ class MTurkMock(Handle):
         if faults or rate_limit is not None or credentials != "any" or access_keys or retry_backoff != "record":
             checked = FaultOptions.of(**fault_options, operations=operation_names)
             fault_options["faults"] = checked.rules
-        super().__init__(world, marketplace, record_calls, checked)
+        endpoints = {"sqs_endpoint": sqs_endpoint, "sns_endpoint": sns_endpoint}
+        super().__init__(world, marketplace, record_calls, checked, **endpoints)
         self._world_options = world_options
         self._options: dict[str, Any] = {
             "state": state,
@@ -79,6 +82,7 @@ class MTurkMock(Handle):
             "record_calls": record_calls,
             **world_options,
             **fault_options,
+            **endpoints,
         }
         self._shared = state is not None
         self._started_once = False
@@ -95,6 +99,7 @@ class MTurkMock(Handle):
             self.world = World(**self._world_options)
             self.calls = []
             self.faults.reset()
+            self._install_courier()
         self._started_once = True
         activation.push(self)
         self._active = True
@@ -214,6 +219,8 @@ def mock_mturk(
     credentials: str = ...,
     access_keys: Iterable[str] = ...,
     retry_backoff: str = ...,
+    sqs_endpoint: str | None = ...,
+    sns_endpoint: str | None = ...,
 ) -> MTurkMock: ...
 def mock_mturk(func: Any = None, /, **options: Any) -> Any:
     """``@mock_mturk``, ``@mock_mturk(...)``, ``with mock_mturk() as mturk``, or start()/stop().
@@ -228,6 +235,8 @@ def mock_mturk(func: Any = None, /, **options: Any) -> Any:
     "Failures on purpose"): ``faults`` (rules, as dicts of ``mturk.faults.add`` options), ``rate_limit``
     (calls a second per requester, or ``{"rate": r, "burst": b}``), ``credentials`` (``"registered"``:
     only ``access_keys`` are accepted), ``retry_backoff`` (``"record"``, ``"clock"`` or ``"sleep"``).
+    Notifications (README, "Notifications"): ``sqs_endpoint`` and ``sns_endpoint`` (an SQS- or
+    SNS-compatible server to deliver to; by default messages go to moto when its mock is active).
     """
     mock = MTurkMock(**options)
     return mock if func is None else mock(func)

@@ -105,3 +105,15 @@ HTML_QUESTION = (
     '<input name="label"/></form></body></html>]]></HTMLContent><FrameHeight>450</FrameHeight></HTMLQuestion>'
 )
 HIT_QUESTION_FORM = TEST.replace("<IsRequired>true</IsRequired>", "<IsRequired>false</IsRequired>", 1)
+# A 2005-10-01 QuestionForm with two FileUploadAnswer questions and a free-text one (GetFileUploadURL).
+UPLOAD_FORM = (
+    f'<QuestionForm xmlns="{SCHEMAS}2005-10-01/QuestionForm.xsd">'
+    "<Question><QuestionIdentifier>photo</QuestionIdentifier><QuestionContent><Text>Photo</Text></QuestionContent>"
+    "<AnswerSpecification><FileUploadAnswer><MaxFileSizeInBytes>100</MaxFileSizeInBytes>"
+    "<MinFileSizeInBytes>1</MinFileSizeInBytes></FileUploadAnswer></AnswerSpecification></Question>"
+    "<Question><QuestionIdentifier>scan</QuestionIdentifier><QuestionContent><Text>Scan</Text></QuestionContent>"
+    "<AnswerSpecification><FileUploadAnswer><MaxFileSizeInBytes>100</MaxFileSizeInBytes>"
+    "<MinFileSizeInBytes>1</MinFileSizeInBytes></FileUploadAnswer></AnswerSpecification></Question>"
+    "<Question><QuestionIdentifier>note</QuestionIdentifier><QuestionContent><Text>Note</Text></QuestionContent>"
+    "<AnswerSpecification><FreeTextAnswer/></AnswerSpecification></Question></QuestionForm>"
+)

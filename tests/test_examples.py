@@ -38,6 +38,13 @@ def test_publish_hits():
     assert "statuses seen by the handle: ['Disposed']" in out
 
 
+def test_notifications_sqs():
+    out = _run("notifications_sqs.py")
+    assert "approved 6 assignments from AssignmentSubmitted messages" in out
+    assert "HIT statuses: ['Reviewable'], assignments completed: 6" in out
+    assert "HITReviewable messages: 3, all delivered: True" in out
+
+
 def test_the_pytest_example_passes(pytester):
     """examples/test_with_pytest.py, as a project would run it (the plugin loads through its entry point)."""
     result = pytester.runpytest(

@@ -42,6 +42,10 @@ BOTH_TRANSPORTS_MODULES = frozenset(
         "test_hit_money",
         "test_assignments",
         "test_worker_flow",
+        "test_review_policies",
+        "test_bonuses",
+        "test_notification_settings",
+        "test_notification_events",
     }
 )
 LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1"})

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .helpers import create_hit, create_hit_type, create_type, submitted
-from .samples import ANSWER_KEY, EXTERNAL_QUESTION, HTML_QUESTION, TEST
+from .samples import ANSWER_KEY, EXTERNAL_QUESTION, HTML_QUESTION, TEST, UPLOAD_FORM
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,66 @@ def _requirement(client) -> list[dict]:
     ]
 
 
+NOTIFICATION = {
+    "Destination": "https://sqs.us-east-1.amazonaws.com/123456789012/mturk-events",
+    "Transport": "SQS",
+    "Version": "2014-08-15",
+    "EventTypes": ["AssignmentSubmitted", "HITReviewable"],
+}
+
+
+def _bonused(client, mock):
+    assignment = submitted(mock, client, worker_id="A1B2C3D4E5F6G7")["Assignment"]
+    for amount in ("0.5", "12"):
+        client.send_bonus(
+            WorkerId="A1B2C3D4E5F6G7", BonusAmount=amount, AssignmentId=assignment["AssignmentId"], Reason="thanks"
+        )
+    return {"HITId": assignment["HITId"], "MaxResults": 5}
+
+
+def _notified(client, mock):
+    assignment_id = submitted(mock, client, worker_id="A1B2C3D4E5F6G7")["Assignment"]["AssignmentId"]
+    client.approve_assignment(AssignmentId=assignment_id)
+    return {"Subject": "More work", "MessageText": "Tomorrow", "WorkerIds": ["A1B2C3D4E5F6G7", "A7777777777777"]}
+
+
+def _uploaded(client, mock):
+    from mturk_mock import FileUpload
+
+    hit_id = create_hit(client, Question=UPLOAD_FORM)["HITId"]
+    working = mock.worker().accept(hit_id)
+    working.submit({"photo": FileUpload(b"jpeg")})
+    return {"AssignmentId": working.assignment_id, "QuestionIdentifier": "photo"}
+
+
 def _expired_hit(client, mock):
     hit = create_hit(client, MaxAssignments=2)
     mock.clock.advance(3601)
     return hit
+
+
+def _reviewed(client, mock):
+    """A HIT both policies have run on: results of both levels, actions that succeeded and one that failed."""
+    known = {
+        "PolicyName": "ScoreMyKnownAnswers/2011-09-01",
+        "Parameters": [
+            {"Key": "AnswerKey", "MapEntries": [{"Key": "gold", "Values": ["7"]}]},
+            {"Key": "ApproveIfKnownAnswerScoreIsAtLeast", "Values": ["100"]},
+        ],
+    }
+    plurality = {
+        "PolicyName": "SimplePlurality/2011-09-01",
+        "Parameters": [
+            {"Key": "QuestionIds", "Values": ["label"]},
+            {"Key": "QuestionAgreementThreshold", "Values": ["50"]},
+            {"Key": "DisregardAssignmentIfRejected", "Values": ["F"]},
+            {"Key": "RejectIfWorkerAgreementScoreIsLessThan", "Values": ["100"]},
+        ],
+    }
+    hit_id = create_hit(client, MaxAssignments=3, AssignmentReviewPolicy=known, HITReviewPolicy=plurality)["HITId"]
+    for number, (gold, label) in enumerate((("7", "cat"), ("7", "dog"), ("1", "cat")), start=1):
+        mock.worker(f"A{number:013d}").accept(hit_id).submit({"gold": gold, "label": label})
+    return {"HITId": hit_id, "RetrieveActions": True, "RetrieveResults": True, "MaxResults": 100}
 
 
 HIT_SUCCESS_SCENARIOS: list[Scenario] = [
@@ -212,6 +268,31 @@ HIT_SUCCESS_SCENARIOS: list[Scenario] = [
             "RequesterFeedback": "no",
         },
     ),
+    Scenario(
+        "notification-settings",
+        "UpdateNotificationSettings",
+        lambda client, mock: {"HITTypeId": create_hit_type(client), "Notification": NOTIFICATION, "Active": True},
+    ),
+    Scenario(
+        "test-event",
+        "SendTestEventNotification",
+        lambda client, mock: {"Notification": NOTIFICATION, "TestEventType": "AssignmentSubmitted"},
+    ),
+    Scenario("review-results", "ListReviewPolicyResultsForHIT", _reviewed),
+    Scenario(
+        "send-bonus",
+        "SendBonus",
+        lambda client, mock: {
+            "WorkerId": "A1B2C3D4E5F6G7",
+            "BonusAmount": "1.5",
+            "AssignmentId": submitted(mock, client, worker_id="A1B2C3D4E5F6G7")["Assignment"]["AssignmentId"],
+            "Reason": "thanks",
+            "UniqueRequestToken": "bonus-1",
+        },
+    ),
+    Scenario("list-bonus-payments", "ListBonusPayments", _bonused),
+    Scenario("notify-workers", "NotifyWorkers", _notified),
+    Scenario("get-file-upload-url", "GetFileUploadURL", _uploaded),
 ]
 
 SUCCESS_SCENARIOS: list[Scenario] = HIT_SUCCESS_SCENARIOS + [
@@ -313,6 +394,17 @@ ERROR_SCENARIOS: list[Scenario] = [
         error="ParameterValidationError",
     ),
     Scenario(
+        "bad-review-policy",
+        "CreateHITWithHITType",
+        lambda client, mock: {
+            "HITTypeId": create_hit_type(client),
+            "LifetimeInSeconds": 600,
+            "Question": EXTERNAL_QUESTION,
+            "HITReviewPolicy": {"PolicyName": "SimplePlurality/2011-09-01", "Parameters": []},
+        },
+        error="ParameterValidationError",
+    ),
+    Scenario(
         "type-does-not-exist",
         "GetQualificationType",
         lambda client, mock: {"QualificationTypeId": "3" * 30},
@@ -353,6 +445,15 @@ ERROR_SCENARIOS: list[Scenario] = [
         lambda client, mock: {
             "QualificationTypeId": create_type(client)["QualificationTypeId"],
             "WorkerId": "nonsense",
+        },
+        error="ParameterValidationError",
+    ),
+    Scenario(
+        "notification-destination",
+        "UpdateNotificationSettings",
+        lambda client, mock: {
+            "HITTypeId": create_hit_type(client),
+            "Notification": {**NOTIFICATION, "Destination": "arn:aws:sns:us-east-1:123456789012:mturk-events"},
         },
         error="ParameterValidationError",
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import time
+from collections.abc import Callable
 
 _Instant = float | int | _dt.datetime
 
@@ -22,13 +23,19 @@ class Clock:
     ``advance`` moves time forward (retry delays, test durations, expirations); ``freeze`` stops it.
     """
 
-    __slots__ = ("_offset", "_frozen_at")
+    __slots__ = ("_offset", "_frozen_at", "_moved")
 
     def __init__(self, start: _Instant | None = None, *, frozen: bool = False) -> None:
         self._offset = 0.0 if start is None else _epoch(start) - time.time()
         self._frozen_at: float | None = None
+        self._moved: Callable[[], None] | None = None
         if frozen:
             self.freeze()
+
+    def on_move(self, listener: Callable[[], None] | None) -> None:
+        """Call ``listener`` after ``advance`` and ``set``: the World applies what fell due at once, so that
+        the notifications of clock-driven events are sent without waiting for the next call."""
+        self._moved = listener
 
     def now(self) -> float:
         frozen = self._frozen_at  # kept rounded to the millisecond
@@ -49,6 +56,8 @@ class Clock:
             self._frozen_at = round(self._frozen_at + step, 3)
         else:
             self._offset += step
+        if self._moved is not None:
+            self._moved()
         return self.now()
 
     def set(self, when: _Instant) -> None:
@@ -57,6 +66,8 @@ class Clock:
             self._frozen_at = round(target, 3)
         else:
             self._offset = target - time.time()
+        if self._moved is not None:
+            self._moved()
 
     def freeze(self, at: _Instant | None = None) -> None:
         self._frozen_at = self.now() if at is None else round(_epoch(at), 3)

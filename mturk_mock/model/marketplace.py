@@ -12,14 +12,17 @@ from typing import Any
 
 from ..constants import SANDBOX
 from .events import Event, Events
-from .hits import decisions, work
+from .hits import decisions, reviewing, work
 from .hits.assignments import Assignments
 from .hits.blocks import Blocks
+from .hits.bonuses import Bonuses
 from .hits.hit_types import HITTypes
 from .hits.hits import HIT, HITs
+from .hits.reviews import Reviews
 from .hits.tokens import Tokens
 from .ids import IdFactory
 from .money import Ledger
+from .outbox import Outbox
 from .qualifications.grants import Grants
 from .qualifications.requests import QualificationRequests
 from .qualifications.types import QualificationTypes
@@ -30,11 +33,19 @@ from .workers import Notification, Workers
 
 
 class Marketplace:
-    def __init__(self, name: str, settings: Settings, ids: IdFactory, notifications: list[Notification]) -> None:
+    def __init__(
+        self,
+        name: str,
+        settings: Settings,
+        ids: IdFactory,
+        notifications: list[Notification],
+        outbox: Outbox | None = None,
+    ) -> None:
         self.name = name
         self.settings = settings
         self.ids = ids
         self.notifications = notifications  # the world's outbox of messages to workers
+        self.outbox = outbox or Outbox(lambda: b"")  # the world's event notifications (spec H§6)
         self.schedule = Schedule()
         self.search_lag = SearchLag(settings.search_lag)  # what searches do not show yet (opt-in)
         self.ledger = Ledger(settings.production_balance, fixed=name == SANDBOX)
@@ -49,17 +60,26 @@ class Marketplace:
         self.layouts: dict[str, str] = {}  # HITLayoutId -> template; registered through the handle
         self.assignments = Assignments(self.schedule)
         self.blocks = Blocks()
+        self.reviews = Reviews(self.schedule)  # review policies' results, actions and planned runs
+        self.bonuses = Bonuses()
         work.on_deadline(self)
         decisions.on_auto_approval(self)
+        reviewing.on_review(self)
 
     def events_for(
         self, hit: HIT, event_type: str, at: float, assignment_id: str | None = None, worker_id: str | None = None
     ) -> None:
         """Record an event about ``hit`` (and one of its assignments) that happened at ``at``."""
         hit_type = hit.hit_type
-        self.events.emit(
-            Event(event_type, at, hit.owner, hit_type.type_id, hit_type.group_id, hit.hit_id, assignment_id, worker_id)
+        event = Event(
+            event_type, at, hit.owner, hit_type.type_id, hit_type.group_id, hit.hit_id, assignment_id, worker_id
         )
+        self.events.emit(event)
+        spec = hit_type.notification
+        if hit_type.notification_active and spec is not None and event_type in spec.event_types:
+            self.outbox.post(self.name, event, spec)  # the specification as it is at the event (spec H§6.2)
+        if hit.assignment_policy is not None or hit.hit_policy is not None:  # policies run on some events
+            self.reviews.notice(hit, event_type, at, assignment_id)
 
     def _hold_for(self, hit: HIT, delta: Decimal) -> None:
         """What a HIT's change means for its owner's money: hold more, or release (spec H§5.3). Callers
@@ -98,6 +118,8 @@ class Marketplace:
             "layouts": dict(self.layouts),
             "assignments": self.assignments.to_data(),
             "blocks": self.blocks.to_data(),
+            "reviews": self.reviews.to_data(),
+            "bonuses": self.bonuses.to_data(),
         }
 
     def load_data(self, data: dict[str, Any], now: float) -> None:
@@ -119,3 +141,6 @@ class Marketplace:
         self.assignments.load_data(data.get("assignments", {}), self.hits.by_id)
         self.assignments.reschedule()
         self.blocks.load_data(data.get("blocks", []))
+        self.reviews.load_data(data.get("reviews", {}), self.hits.by_id.values())
+        self.reviews.reschedule()
+        self.bonuses.load_data(data.get("bonuses", []))

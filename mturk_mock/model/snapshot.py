@@ -1,7 +1,7 @@
 """A World as JSON-native data and back: the state file format.
 
 The document is ``{"format": "mturk_mock/2", "clock", "settings", "secret", "notifications",
-"marketplaces": {name: {store: data}}}``; each store writes and reads its own part (``to_data`` /
+"event_notifications", "marketplaces": {name: {store: data}}}``; each store writes and reads its own part (``to_data`` /
 ``load_data``), and derived indexes and deadlines are rebuilt on load, never stored. Lists keep their
 order (creation order, grant order, SubmitTime order), so pages and pagination tokens are the same after
 a load. The format is documented in ARCHITECTURE.md. Rules for changing it: a new store or a new
@@ -33,6 +33,7 @@ def dump_world(world: World) -> dict[str, Any]:
             "secret": world.secret.hex(),
             "serial": world.serial,
             "notifications": [vars(note) for note in world.notifications],
+            "event_notifications": world.outbox.to_data(),
             "marketplaces": {name: market.to_data() for name, market in world.marketplaces.items()},
         }
 
@@ -49,6 +50,7 @@ def load_world(data: object) -> World:
         world.secret = bytes.fromhex(data["secret"])
         world.serial = data["serial"]
         world.notifications.extend(Notification(**note) for note in data["notifications"])
+        world.outbox.load_data(data.get("event_notifications", {}))  # absent before notifications existed
         now = world.clock.now()
         for name, market_data in data["marketplaces"].items():
             if name not in MARKETPLACES:

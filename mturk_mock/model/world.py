@@ -12,6 +12,7 @@ from ..constants import MARKETPLACES, check_marketplace
 from .clock import Clock
 from .ids import IdFactory
 from .marketplace import Marketplace
+from .outbox import Outbox
 from .settings import Settings
 from .workers import Notification
 
@@ -27,7 +28,7 @@ class _Marketplaces(dict[str, Marketplace]):
         if name not in MARKETPLACES:
             raise KeyError(name)
         world = self._world
-        market = self[name] = Marketplace(name, world.settings, world.ids, world.notifications)
+        market = self[name] = Marketplace(name, world.settings, world.ids, world.notifications, world.outbox)
         return market
 
 
@@ -55,9 +56,11 @@ class World:
         self.clock = clock or Clock()
         self.ids = IdFactory(seed)
         self.notifications: list[Notification] = []
+        self.outbox = Outbox(lambda: self.secret)  # event notifications (spec H§6), sent after the lock
         self.marketplaces = _Marketplaces(self)
         self._secret: bytes | None = None
         self.serial = 0  # counts the pagination tokens handed out, so that each is new
+        self.clock.on_move(self.settle_all)
 
     def next_serial(self) -> int:
         self.serial += 1
@@ -83,6 +86,7 @@ class World:
             self.serial = 0
             self.marketplaces = _Marketplaces(self)
             self.notifications.clear()
+            self.outbox.clear()
 
     def adopt(self, other: World) -> None:
         """Take over ``other``'s whole state (a loaded state file) while keeping this World's identity, its
@@ -94,9 +98,11 @@ class World:
             self._secret = other.secret
             self.serial = other.serial
             self.notifications[:] = other.notifications
+            self.outbox.adopt(other.outbox)
             self.marketplaces = _Marketplaces(self)
             for name, market in other.marketplaces.items():
                 market.rebind(self.settings, self.ids, self.notifications)
+                market.outbox = self.outbox
                 self.marketplaces[name] = market
 
     def set_search_lag(self, seconds: float) -> None:
@@ -114,8 +120,32 @@ class World:
     def session(self, marketplace: str) -> Iterator[tuple[Marketplace, float]]:
         """The marketplace, settled to now, and now, under the lock: how everything outside a request
         (the simulation, the handle) reads or changes state."""
+        try:
+            with self.lock:
+                market = self.marketplace(marketplace)
+                now = self.clock.now()
+                market.settle(now)
+                yield market, now
+        finally:
+            self.deliver()
+
+    def deliver(self) -> None:
+        """Send the notifications that events produced (spec H§6), unless this thread still holds the lock:
+        the outermost holder sends them once it lets go, so no send ever waits inside the lock."""
+        if self.outbox.pending and not _held_here(self.lock):
+            self.outbox.flush()
+
+    def settle_all(self) -> None:
+        """Apply what is due in every marketplace in use, and send the notifications it raised: the clock
+        calls this when a test moves it, so a clock-driven event reaches its queue without another call."""
         with self.lock:
-            market = self.marketplace(marketplace)
             now = self.clock.now()
-            market.settle(now)
-            yield market, now
+            for market in list(self.marketplaces.values()):
+                market.settle(now)
+        self.deliver()
+
+
+def _held_here(lock: object) -> bool:
+    """Whether the calling thread holds ``lock`` (an RLock)."""
+    owned = getattr(lock, "_is_owned", None)
+    return bool(owned()) if owned is not None else False

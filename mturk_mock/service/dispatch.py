@@ -1,7 +1,8 @@
 """One request, transport-neutral: route, validate, settle time, run the handler, page.
 
 ``execute`` answers with the operation's wire output or raises ``MTurkError``; the transport's pipeline
-renders errors. Validation runs before the lock; settle and the handler run under it.
+renders errors. Validation runs before the lock; settle and the handler run under it; the notifications
+they raised are sent after it.
 """
 
 from __future__ import annotations
@@ -82,9 +83,13 @@ def execute(
     if not validated:
         found.validate(request)
         request = Request(request)
-    with world.lock:
-        market = world.marketplaces[marketplace]
-        now = world.clock.now()
-        if market.schedule.next_due() <= now:
-            market.schedule.settle(now)
-        return found.run(RequestContext(world, market, requester, now), request), now
+    try:
+        with world.lock:
+            market = world.marketplaces[marketplace]
+            now = world.clock.now()
+            if market.schedule.next_due() <= now:
+                market.schedule.settle(now)
+            return found.run(RequestContext(world, market, requester, now), request), now
+    finally:
+        if world.outbox.pending:  # notifications go out once the lock is free (spec H§6.4)
+            world.deliver()

@@ -23,6 +23,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -56,6 +57,8 @@ class Listing(Generic[T]):
     extra: dict[str, Any] | None = None  # members of the output besides the page
     search: SearchLag | None = None  # eventual consistency: pass the marketplace's search_lag
     created: Callable[[T], float] | None = None  # with ``search``: new items show only ``lag`` after this
+    # Output members made from the rendered page, for an operation whose items go to several members.
+    arrange: Callable[[list[Any]], dict[str, Any]] | None = None
 
 
 class Request(dict[str, Any]):
@@ -88,14 +91,34 @@ def _signature(ctx: RequestContext, operation: str, filters: str, payload: str) 
     return hashlib.blake2b(message, key=ctx.world.secret, digest_size=9).hexdigest()
 
 
+_ID = re.compile(r"[A-Z0-9]{1,64}").fullmatch
+
+
+def _key_text(key: Any) -> str:
+    """A listing key as token text: an int as itself; a (time, ID) tuple, the usual composite key, as
+    ``_<time>_<ID>``; anything else as base64url JSON after ``~``."""
+    if type(key) is int:
+        return str(key)
+    if type(key) is tuple and len(key) == 2 and type(key[0]) is float and type(key[1]) is str and _ID(key[1]):
+        return f"_{key[0]!r}_{key[1]}"
+    return "~" + base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _key_of(text: str) -> Any:
+    if text.startswith("_"):
+        _, moment, identifier = text.split("_")
+        return (float(moment), identifier)
+    if text.startswith("~"):
+        encoded = text[1:]
+        key = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+        return tuple(key) if isinstance(key, list) else key
+    return int(text)
+
+
 def _encode_token(ctx: RequestContext, operation: str, filters: str, key: Any) -> str:
     """``<serial>.<key>.<signature>``: the serial makes every token handed out a new one (botocore's
-    paginator refuses a repeated token); a key other than an int travels as base64url JSON."""
-    if type(key) is int:
-        payload = f"{ctx.world.next_serial()}.{key}"
-    else:
-        encoded = base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
-        payload = f"{ctx.world.next_serial()}.~{encoded}"
+    paginator refuses a repeated token)."""
+    payload = f"{ctx.world.next_serial()}.{_key_text(key)}"
     return f"{payload}.{_signature(ctx, operation, filters, payload)}"
 
 
@@ -104,15 +127,10 @@ def _decode_token(ctx: RequestContext, operation: str, filters: str, token: str)
         payload, _, signature = token.rpartition(".")
         if not hmac.compare_digest(signature, _signature(ctx, operation, filters, payload)):
             raise ValueError("foreign token")
-        key_text = payload.partition(".")[2]
-        if not key_text.startswith("~"):
-            return int(key_text)
-        encoded = key_text[1:]
-        key = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+        return _key_of(payload.partition(".")[2])
     except (ValueError, TypeError):  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors
         detail = "NextToken was not made by this operation for this requester, marketplace and filters"
         raise errors.invalid_value("NextToken", token, detail) from None
-    return tuple(key) if isinstance(key, list) else key
 
 
 def _lagging_page(listing: Listing[Any], after: Any, size: int, show: Callable[[Any], Any]) -> tuple[list[Any], Any]:
@@ -146,7 +164,10 @@ def paginate(
     render = listing.render
     page = [render(item) for item in items]
     output: dict[str, Any] = dict(listing.extra) if listing.extra else {}
-    output[spec.result_key] = page
+    if listing.arrange is None:
+        output[spec.result_key] = page
+    else:
+        output.update(listing.arrange(page))
     if spec.counted:
         output["NumResults"] = len(page)
     if page:  # the token starts after the last item examined, so the next page never scans it again

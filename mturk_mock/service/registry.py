@@ -16,7 +16,7 @@ from typing import Any
 from ..model import errors
 from ..model.errors import ErrorSpec
 from .context import RequestContext
-from .ops import account, assignments, blocks, hits
+from .ops import account, assignments, blocks, bonuses, hits, notifications, reviews, uploads
 from .ops import qualification_types as types
 from .ops import worker_qualifications as workers
 from .pagination import Pagination
@@ -98,11 +98,25 @@ OPERATIONS: Mapping[str, Operation] = _table(
         Operation("GetAssignment", assignments.get),
         Operation("ApproveAssignment", assignments.approve, writes=True),
         Operation("RejectAssignment", assignments.reject, writes=True),
+        # Review policies (spec H§9)
+        Operation(
+            "ListReviewPolicyResultsForHIT",
+            reviews.list_results,
+            Pagination("ReviewResults, ReviewActions", "the order the policies produced them", counted=False),
+        ),
         # Worker blocks (spec H§4.5, H§8.19-8.21)
         Operation("CreateWorkerBlock", blocks.create, writes=True),
         Operation(
             "DeleteWorkerBlock", blocks.delete, writes=True, parameter_errors={"WorkerId": errors.WORKER_ID_INVALID}
         ),
         Operation("ListWorkerBlocks", blocks.list_blocks, Pagination("WorkerBlocks", "the order they were made")),
+        # Bonuses, messages to workers, uploaded files (spec H§8.17-8.18, H§8.22, Q§6.2)
+        Operation("SendBonus", bonuses.send_bonus, writes=True),
+        Operation("ListBonusPayments", bonuses.list_bonus_payments, Pagination("BonusPayments", "GrantTime")),
+        Operation("NotifyWorkers", bonuses.notify_workers, writes=True),
+        Operation("GetFileUploadURL", uploads.get_file_upload_url),
+        # Notifications (spec H§6, H§8.23-8.24)
+        Operation("UpdateNotificationSettings", notifications.update_settings, writes=True),
+        Operation("SendTestEventNotification", notifications.send_test_event, writes=True),
     )
 )

@@ -20,6 +20,8 @@ from .service_model import service_model
 Check = Callable[[object], None]
 
 _INT_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+# Structures whose members' errors name the member itself, not the top-level parameter (spec H§6.1).
+_SELF_NAMED = frozenset({"NotificationSpecification"})
 
 
 def _type_error(parameter: str, expected: str) -> errors.MTurkError:
@@ -110,9 +112,11 @@ def _list_check(parameter: str, shape: ListShape) -> Check:
 
 def _structure_check(shape: StructureShape, parameter: str | None = None) -> Check:
     """Members are checked in model order; nested errors name the top-level parameter."""
+    label = parameter or shape.name
+    if shape.name in _SELF_NAMED:
+        parameter = None
     members = [(name, compile_shape(parameter or name, member)) for name, member in shape.members.items()]
     required = tuple(shape.required_members)
-    label = parameter or shape.name
 
     def check(value: object) -> None:
         if not isinstance(value, dict):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from ..constants import DEFAULT_REQUESTER, TARGET_PREFIX
 from ..model import errors
 from ..model.errors import MTurkError
+from ..model.hits import uploads
 from . import control
 from .pipeline import Answer, Handle, handle_request, refuse
 from .protocol import CONTENT_TYPE, encode_body, error_body, http_date, marketplace_for_host
@@ -108,6 +109,8 @@ class MTurkApp:
             return self.refusal(errors.SERVICE_ERROR(message=f"mturk_mock server error: {exc!r}"), close=True)
 
     def _respond(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> HttpAnswer:
+        if method in ("GET", "HEAD") and path.startswith(uploads.PATH_PREFIX):
+            return self._uploaded_file(path)
         if method != "POST":
             message = f"Method {method} is not allowed; MTurk requests are POST /"
             return self.refusal(errors.HTTP_METHOD_NOT_ALLOWED(message=message), ("Allow", "POST"), close=True)
@@ -140,6 +143,18 @@ class MTurkApp:
         return HttpAnswer(
             answer.status, wire_headers, answer.body, call=answer, caller=(operation, requester, marketplace)
         )
+
+    def _uploaded_file(self, path: str) -> HttpAnswer:
+        """A GetFileUploadURL URL's path: the file, 403 once expired (as S3 answers), 404 otherwise."""
+        try:
+            status, content_type, body = 200, "application/octet-stream", uploads.read_file(self.handle.world, path)
+        except uploads.UploadUnavailable as unavailable:
+            status, content_type = 403 if unavailable.expired else 404, "text/plain; charset=utf-8"
+            body = unavailable.reason.encode() + b"\n"
+        world = self.handle.world
+        headers = _headers(world.ids.request_id(), body, http_date(world.clock.now()))
+        headers[1] = ("Content-Type", content_type)
+        return HttpAnswer(status, headers, body)
 
     def refusal(self, error: MTurkError, *extra: tuple[str, str], close: bool = False) -> HttpAnswer:
         """An HTTP-level refusal: the request never became an MTurk call, so it is not in the call log."""

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..constants import MARKETPLACES, SANDBOX
 from ..model import errors
 from ..model.errors import MTurkError
+from ..model.outbox import Outbox
 from ..model.world import World
 from .http_app import MAX_BODY_BYTES, MTurkApp, marketplace_from, requester_from
 from .http_channel import (  # waitress's names come through http_channel, which explains a missing waitress
@@ -49,6 +50,7 @@ logging.getLogger("mturk_mock.server.queue").setLevel(logging.ERROR)  # "task qu
 
 DEFAULT_HOST = "127.0.0.1"
 STOP_TIMEOUT = 5.0  # seconds stop() waits for requests in flight
+NOTIFY_TIMEOUT = 2.0  # seconds stop() gives the notifications of answered calls to go out
 ACCEPT_BATCH = 64  # connections accepted per readiness of the listening socket
 SHED_GRACE = 0.1  # seconds a connection is safe from being closed to make room
 
@@ -271,6 +273,7 @@ class MTurkServer:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._closed = False
+        self._outbox: Outbox | None = None
 
     @property
     def world(self) -> World:
@@ -302,6 +305,8 @@ class MTurkServer:
                 target=self._server.run_loop, name=f"mturk-mock-server-{self.port}", daemon=True
             )
             self._thread.start()
+            self._outbox = self.world.outbox
+            self._outbox.start_background()  # answers never wait for a notification's destination
         return self
 
     def serve_forever(self) -> None:
@@ -331,6 +336,8 @@ class MTurkServer:
             server.pull_trigger()
             thread.join(max(0.0, deadline - time.monotonic()))
         server.close_everything(max(0.0, deadline - time.monotonic()))
+        if self._outbox is not None:  # the notifications of answered calls, sent before a state is saved
+            self._outbox.stop_background(max(NOTIFY_TIMEOUT, deadline - time.monotonic()))
 
     def __enter__(self) -> MTurkServer:
         return self.start()

@@ -61,6 +61,8 @@ class Assignments:
         self.of_hit: dict[str, SortedIndex[Assignment]] = {}  # visible ones, by SubmitTime
         self.live: dict[tuple[str, str], Assignment] = {}  # (HIT, worker) -> accepted or visible assignment
         self.freed: dict[str, list[str]] = {}  # HIT -> IDs freed by returns and abandonments, latest last
+        # (requester, worker): the requester has approved or rejected work of the worker (NotifyWorkers)
+        self.decided: set[tuple[str, str]] = set()
         self._schedule = schedule
 
     def visible(self, assignment_id: str, requester: str) -> Assignment:
@@ -89,6 +91,13 @@ class Assignments:
         del self.by_id[assignment.assignment_id]
         del self.live[(assignment.hit.hit_id, assignment.worker_id)]
         self.freed.setdefault(assignment.hit.hit_id, []).append(assignment.assignment_id)
+
+    def has_decided(self, requester: str, worker_id: str) -> bool:
+        return (requester, worker_id) in self.decided
+
+    def decide(self, assignment: Assignment) -> None:
+        """Record that the HIT's owner approved or rejected the assignment's worker."""
+        self.decided.add((assignment.hit.owner, assignment.worker_id))
 
     def submitted(self, assignment: Assignment) -> None:
         self.listing(assignment.hit.hit_id).insert(assignment.key, assignment)
@@ -123,6 +132,8 @@ class Assignments:
             self.live[(assignment.hit.hit_id, assignment.worker_id)] = assignment
             if assignment.visible:
                 self.listing(assignment.hit.hit_id).insert(assignment.key, assignment)
+            if assignment.status in (APPROVED, REJECTED):  # decided assignments are kept: nothing to store
+                self.decide(assignment)
         self.freed.update({hit_id: list(ids) for hit_id, ids in data.get("freed", {}).items()})
 
     def reschedule(self) -> None:

@@ -51,6 +51,7 @@ def approve(market: Marketplace, assignment: Assignment, feedback: str | None, o
         assignment.feedback = feedback or None
     hit.approved += 1
     market.workers.profile(assignment.worker_id).approved += 1
+    market.assignments.decide(assignment)
     market.events_for(hit, "AssignmentApproved", now, assignment.assignment_id, assignment.worker_id)
     market.hits.refresh(hit, now)
 
@@ -66,6 +67,7 @@ def reject(market: Marketplace, assignment: Assignment, feedback: str, now: floa
     hit.rejected += 1
     hit.assignment_hold -= assignment.price  # refresh releases it to the available balance
     market.workers.profile(assignment.worker_id).rejected += 1
+    market.assignments.decide(assignment)
     market.events_for(hit, "AssignmentRejected", now, assignment.assignment_id, assignment.worker_id)
     market.hits.refresh(hit, now)
 

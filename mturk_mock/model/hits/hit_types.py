@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import errors
+from ..notifications import NotificationSpec, restore_specification
 from ..qualifications.requirements import Requirements, restore_requirements
 
 DEFAULT_AUTO_APPROVAL = 2_592_000  # 30 days
@@ -28,8 +29,8 @@ class HITType:
     keywords: str | None
     requirements: Requirements
     disposed: bool = False
-    notification: dict[str, Any] | None = None  # the notification specification (spec H§6)
-    notification_active: bool = False
+    notification: NotificationSpec | None = None  # the notification specification (spec H§6)
+    notification_active: bool = False  # only with a specification
 
     def identity(self) -> tuple[Any, ...]:
         """What makes two registrations the same type (spec H§1.1) [I]: every property, requirements in order."""
@@ -78,7 +79,6 @@ _STORED = (
     "auto_approval_delay",
     "keywords",
     "disposed",
-    "notification",
     "notification_active",
 )
 
@@ -113,6 +113,16 @@ class HITTypes:
             raise errors.HIT_TYPE_NOT_FOUND(hit_type_id=type_id)
         return hit_type
 
+    @staticmethod
+    def set_notification(hit_type: HITType, spec: NotificationSpec | None, active: bool | None) -> None:
+        """UpdateNotificationSettings (spec H§8.23): a given specification replaces the type's (active unless
+        ``active`` says otherwise); ``active`` alone switches the existing one (E-PVE without one)."""
+        if spec is None and hit_type.notification is None:
+            raise errors.invalid_value("Active", active, "Active alone needs a Notification set before on the HIT type")
+        if spec is not None:
+            hit_type.notification = spec
+        hit_type.notification_active = True if active is None else active
+
     def dispose_naming(self, qualification_type_id: str) -> None:
         """A deleted qualification type disposes the HIT types that require it (spec Q§1.5); their HITs stay."""
         for hit_type in self.by_qualification.get(qualification_type_id, ()):
@@ -127,6 +137,7 @@ class HITTypes:
                 **{name: getattr(hit_type, name) for name in _STORED},
                 "reward": str(hit_type.reward),
                 "requirements": list(hit_type.requirements.echo),
+                "notification": None if hit_type.notification is None else hit_type.notification.to_data(),
             }
             for hit_type in self.by_id.values()
         ]
@@ -139,5 +150,6 @@ class HITTypes:
                     **fields,
                     reward=Decimal(stored["reward"]),
                     requirements=restore_requirements(stored["requirements"]),
+                    notification=restore_specification(stored.get("notification")),
                 )
             )

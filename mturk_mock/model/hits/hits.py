@@ -13,13 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..index import SortedIndex
 from ..schedule import AUTO_DISPOSAL, HIT_EXPIRY, Schedule
 from ..xml.questions import Question, parse_question
 from .hit_types import HITType
+
+if TYPE_CHECKING:
+    from .policies import KnownAnswersPolicy, PluralityPolicy
 
 ASSIGNABLE, UNASSIGNABLE, REVIEWABLE, REVIEWING, DISPOSED = (
     "Assignable",
@@ -65,6 +68,9 @@ class HIT:
     assignment_hold: Decimal = Decimal(0)  # of which for pending and submitted assignments
     review_key: tuple[float, str] | None = None  # its key in the ListReviewableHITs indexes
     content: Question | None = field(default=None, repr=False)  # the parsed question, made once
+    # The review policies parsed from the two dicts above (which the snapshot keeps).
+    assignment_policy: KnownAnswersPolicy | None = field(default=None, repr=False)
+    hit_policy: PluralityPolicy | None = field(default=None, repr=False)
     cache: Any = field(default=None, repr=False)
 
     def question_content(self) -> Question:

@@ -17,6 +17,7 @@ from ..qualifications.requirements import Requirements, check_requirement_types,
 from ..xml.questions import NotHttps, Question, parse_question, placeholders, render_layout
 from .hit_types import DEFAULT_AUTO_APPROVAL, HITType, check_properties, check_range, check_text
 from .hits import ASSIGNABLE, FILLABLE, HIT, REVIEWABLE, REVIEWING
+from .policies import parse_policies
 
 if TYPE_CHECKING:
     from ..marketplace import Marketplace
@@ -141,6 +142,7 @@ def create_hit(
         parse_amount(properties["Reward"], "Reward")
         requirements = parse_requirements(properties.get("QualificationRequirements"))
     content = _check_question(question, layout_id, layout_parameters)
+    assignment_policy, hit_policy = parse_policies(assignment_review_policy, hit_review_policy)
     if token is not None:
         earlier = market.tokens.find(HIT_TOKENS, owner, token)
         if earlier is not None:
@@ -178,6 +180,8 @@ def create_hit(
         price=price,
         held=count * price,
         content=content,
+        assignment_policy=assignment_policy,
+        hit_policy=hit_policy,
     )
     market.hits.add(hit, now)
     if token is not None:
@@ -209,10 +213,15 @@ def update_expiration(market: Marketplace, hit: HIT, expire_at: float, now: floa
         raise errors.DUPLICATE_REQUEST(token=token)
     increment = int(expire_at - max(hit.expiration, now))
     check_range("ExpirationIncrementInSeconds", increment, *EXTENSION_RANGE)
+    extend_expiration(market, hit, expire_at, now)
+    market.tokens.remember(EXPIRATION_TOKENS, hit.owner, token, hit.hit_id, now)
+
+
+def extend_expiration(market: Marketplace, hit: HIT, expire_at: float, now: float) -> None:
+    """Move Expiration later (the checks are the caller's): the HIT revives if it has free slots."""
     if hit.status not in FILLABLE:
         _hold_for_reopening(market, hit, hit.available)
     market.hits.set_expiration(hit, expire_at, False, now)
-    market.tokens.remember(EXPIRATION_TOKENS, hit.owner, token, hit.hit_id, now)
     market.events_for(hit, "HITExtended", now)
 
 
@@ -268,6 +277,7 @@ __all__ = [
     "change_type",
     "create_hit",
     "delete_hit",
+    "extend_expiration",
     "register_type",
     "update_expiration",
     "update_review_status",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +75,7 @@ class Requirement:
         return self.guards == DISCOVER
 
 
-_COMPARE = {
+_COMPARE: dict[str, Callable[[int, int], bool]] = {
     "LessThan": operator.lt,
     "LessThanOrEqualTo": operator.le,
     "GreaterThan": operator.gt,
