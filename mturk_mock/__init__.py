@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 __all__ = [
     "CallRecord",
+    "Choice",
     "Clock",
     "FileUpload",
     "MTurkMock",
@@ -21,6 +22,7 @@ __all__ = [
     "World",
     "WorkerActionRefused",
     "WorkerError",
+    "WorkerProfile",
     "build_answers",
     "current",
     "mock_mturk",
@@ -39,6 +41,8 @@ _LAZY = {
     "UnmockedCall": "mturk_mock.transport.strict",
     "MTurkServer": "mturk_mock.transport.http_server",
     "SimulatedWorker": "mturk_mock.simulation",
+    "Choice": "mturk_mock.simulation",
+    "WorkerProfile": "mturk_mock.simulation",
     "WorkerError": "mturk_mock.model.workers",
     "WorkerActionRefused": "mturk_mock.model.workers",
     "FileUpload": "mturk_mock.model.xml.hit_answers",
@@ -53,7 +57,7 @@ if TYPE_CHECKING:
     from .model.world import World
     from .model.xml import build_answers
     from .model.xml.hit_answers import FileUpload
-    from .simulation import SimulatedWorker
+    from .simulation import Choice, SimulatedWorker, WorkerProfile
     from .transport.botocore_hook import NetworkBlocked
     from .transport.http_server import MTurkServer
     from .transport.strict import UnmockedCall

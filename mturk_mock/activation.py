@@ -8,6 +8,8 @@ they see the stack before or after a start or stop, never half of one.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -25,6 +27,17 @@ def _install() -> None:
 
     botocore_hook.install()
     _uninstallers.append(botocore_hook.uninstall)
+    if _aiobotocore_importable():
+        from .transport import aiobotocore_hook
+
+        aiobotocore_hook.install()
+        _uninstallers.append(aiobotocore_hook.uninstall)
+
+
+@functools.cache
+def _aiobotocore_importable() -> bool:
+    # Importable, not merely imported: a client created later in the activation must be intercepted too.
+    return importlib.util.find_spec("aiobotocore") is not None
 
 
 def push(mock: MTurkMock) -> None:

@@ -18,7 +18,7 @@ from .model.qualifications import workflow
 from .model.workers import Notification
 from .model.world import World
 from .service.faults import Faults
-from .simulation import SimulatedWorker, make_worker
+from .simulation import Crowd, SimulatedWorker, make_worker
 from .state_file import read_state, write_state
 from .transport.delivery import Courier
 from .views import HITView
@@ -120,6 +120,12 @@ class Handle:
             adult=adult,
             masters=masters,
         )
+
+    def crowd(self, size: int | None = None, *, marketplace: str | None = None, **behaviour: Any) -> Crowd:
+        """``size`` simulated workers who work the marketplace's HITs while ``crowd.run(hours=...)`` advances the
+        clock: profiles, answers, think time, return and abandonment rates, qualification tests and a seed
+        are ``behaviour`` options (``Crowd``; README, "A crowd")."""
+        return Crowd(self.world, marketplace or self.default_marketplace, size, **behaviour)
 
     def grant_qualifications(
         self, type_id: str, grants: Mapping[str, int] | Iterable[tuple[str, int]], *, marketplace: str | None = None

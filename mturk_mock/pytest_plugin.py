@@ -1,14 +1,17 @@
-"""pytest plugin (registered through the ``pytest11`` entry point): fixtures ``mturk_mock`` and ``mturk_client``,
-the ``mturk_mock`` marker, and the options ``--mturk-mock-all`` (ini ``mturk_mock_autouse``: a mock for every
-test) and ``--mturk-mock-strict`` (ini ``mturk_mock_strict``: an MTurk call outside a mock fails loudly).
+"""pytest plugin (registered through the ``pytest11`` entry point): fixtures ``mturk_mock``, ``mturk_client``
+and ``mturk_async_client``, the ``mturk_mock`` marker, and the options ``--mturk-mock-all`` (ini
+``mturk_mock_autouse``: a mock for every test) and ``--mturk-mock-strict`` (ini ``mturk_mock_strict``: an
+MTurk call outside a mock fails loudly).
 
-Importing this module imports neither boto3 nor botocore; they load when a fixture is first used.
+Importing this module imports neither boto3, botocore nor aiobotocore; they load when a fixture is first used.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -65,12 +68,18 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def _boto3_session() -> Any:
-    # A session is slow to build (it reads config files and loaders); clients made from one are not.
-    import boto3
+@functools.lru_cache(maxsize=2)
+def _session(session_class: type) -> Any:
+    # A session is slow to build (it reads config files and loaders); clients made from one are not. Keyed by
+    # the class: when the library is imported anew (pytester's in-process runs drop the modules they imported),
+    # a session of the old import would make clients of classes the mock's patches no longer cover.
+    return session_class()
 
-    return boto3.session.Session()
+
+def _boto3_session() -> Any:
+    import boto3.session
+
+    return _session(boto3.session.Session)
 
 
 def make_client(marketplace: str = SANDBOX) -> MTurkClient:
@@ -83,6 +92,38 @@ def make_client(marketplace: str = SANDBOX) -> MTurkClient:
         "mturk", region_name=REGION, endpoint_url=endpoint, config=Config(signature_version=botocore.UNSIGNED)
     )
     return client
+
+
+def _aiobotocore_session() -> Any:
+    from aiobotocore.session import AioSession
+
+    return _session(AioSession)
+
+
+def _run_apart(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``coroutine`` to the end on a new event loop in another thread, whatever loop this thread has."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mturk_mock") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def make_async_client(marketplace: str = SANDBOX) -> Any:
+    """An aiobotocore MTurk client like ``make_client``'s, already entered; ``close_async_client`` closes it.
+
+    It is usable from any event loop: entering a client only opens aiobotocore's HTTP session object, whose
+    aiohttp session (bound to a loop) is made on the first request, and under the mock none is ever sent.
+    """
+    import botocore
+    from botocore.config import Config
+
+    endpoint = ENDPOINTS[PRODUCTION] if marketplace == PRODUCTION else ENDPOINTS[SANDBOX]
+    context = _aiobotocore_session().create_client(
+        "mturk", region_name=REGION, endpoint_url=endpoint, config=Config(signature_version=botocore.UNSIGNED)
+    )
+    return _run_apart(context.__aenter__())
+
+
+def close_async_client(client: Any) -> None:
+    _run_apart(client.__aexit__(None, None, None))
 
 
 @pytest.fixture(autouse=True)
@@ -123,3 +164,16 @@ def mturk_client(mturk_mock: MTurkMock) -> Iterator[MTurkClient]:
     client, attributes = pool.lend(mturk_mock.default_marketplace)
     yield client
     pool.give_back(client, attributes, mturk_mock)
+
+
+@pytest.fixture
+def mturk_async_client(mturk_mock: MTurkMock) -> Iterator[Any]:
+    """An aiobotocore MTurk client on the mock's marketplace endpoint: ``await mturk_async_client.get_...()``.
+
+    A plain fixture, so it serves pytest-asyncio (strict or auto mode) and anyio tests alike.
+    """
+    client = make_async_client(mturk_mock.default_marketplace)
+    try:
+        yield client
+    finally:
+        close_async_client(client)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -36,6 +37,26 @@ def test_publish_hits():
     assert "reviewable after an hour: 5" in out and "extended: Assignable" in out
     assert "left after clean-up: 0" in out and "balance after clean-up: 10000.00" in out
     assert "statuses seen by the handle: ['Disposed']" in out
+
+
+def test_crowd_experiment():
+    out = _run("crowd_experiment.py")
+
+    def figure(pattern: str) -> int:
+        found = re.search(pattern, out)
+        assert found, (pattern, out)
+        return int(found.group(1))
+
+    assert "published 30 HITs: available 9982.00, on hold 18.00" in out  # 30 x 5 x (0.10 + 0.02)
+    assert 0 < figure(r"passed: (\d+)") < figure(r"tests taken: (\d+)")  # taken by the crowd, scored by the key
+    assert figure(r"after 2 hours: .* (\d+) submitted") > 0
+    assert figure(r"reviewed: (\d+) approved") > 0 and figure(r"approved, (\d+) rejected") > 0
+    assert figure(r"after 4 hours: (\d+) more submitted") > 0
+    assert figure(r"expired with (\d+) slots unfilled") > 0
+    assert figure(r"bonuses: (\d+) workers paid \$0\.25") > 0  # SendBonus, listed by ListBonusPayments
+    assert figure(r"auto-approved after the delay: (\d+)") > 0
+    assert "still submitted: 0" in out and "deleted 30 HITs" in out and "on hold 0.00" in out
+    assert "available + on hold + paid = 10000.00" in out
 
 
 def test_notifications_sqs():

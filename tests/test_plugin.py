@@ -1,4 +1,4 @@
-"""The pytest plugin stays cheap to load: registering it imports neither boto3 nor botocore."""
+"""The pytest plugin stays cheap to load: registering it imports no AWS library (nor aiohttp)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import sys
 
 
 def test_loading_the_plugin_imports_no_aws_library():
+    libraries = ("boto3", "botocore", "wrapt", "aiobotocore", "aioboto3", "aiohttp")
     code = (
         "import sys, mturk_mock.pytest_plugin; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'wrapt')))"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {libraries!r}))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

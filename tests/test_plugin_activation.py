@@ -12,7 +12,7 @@ import mturk_mock.mock
 import mturk_mock.plugin_support
 import mturk_mock.transport.strict  # noqa: F401
 
-INNER = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-q")  # hypothesis costs 4 s a run to load
+INNER = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:asyncio", "-q")  # hypothesis: 4 s a run
 HEADER = """
 import boto3
 import botocore
@@ -98,6 +98,19 @@ def test_a_forgotten_mock_fails_loudly():
     assert "https://mturk-requester-sandbox.us-east-1.amazonaws.com" in message and "Nothing was sent" in message
 
 
+def test_an_async_client_is_refused_too():
+    import asyncio
+
+    from aiobotocore.session import AioSession
+
+    async def call():
+        async with AioSession().create_client("mturk", region_name="sandbox", **FAKE) as async_client:
+            await async_client.get_account_balance()
+
+    with pytest.raises(UnmockedCall, match="GetAccountBalance was called on an MTurk client"):
+        asyncio.run(call())
+
+
 def test_a_mocked_test_is_untouched(mturk_client):
     assert mturk_client.get_account_balance()["AvailableBalance"] == "10000.00"
 
@@ -134,16 +147,17 @@ def test_strict_mode_refuses_mturk_calls_outside_a_mock(pytester, offline, how):
         result = pytester.runpytest(*INNER)
     else:
         result = pytester.runpytest(*INNER, "--mturk-mock-strict")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)
 
 
 def test_strict_mode_ends_with_the_session(pytester, offline):
+    from aiobotocore.hooks import AioHierarchicalEmitter
     from botocore.hooks import HierarchicalEmitter
 
-    before = vars(HierarchicalEmitter)["emit_until_response"]
+    before = [vars(emitter)["emit_until_response"] for emitter in (HierarchicalEmitter, AioHierarchicalEmitter)]
     pytester.makepyfile(test_inner=HEADER + "\ndef test_nothing():\n    pass\n")
     pytester.runpytest(*INNER, "--mturk-mock-strict").assert_outcomes(passed=1)
-    assert vars(HierarchicalEmitter)["emit_until_response"] is before
+    assert [vars(emitter)["emit_until_response"] for emitter in (HierarchicalEmitter, AioHierarchicalEmitter)] == before
 
 
 # -- one handle per test -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..model.marketplace import Marketplace
 from ..model.workers import WORKER_ID
 from ..model.world import World
 from .hits import HITActions
@@ -10,6 +11,38 @@ from .qualifications import QualificationActions
 
 class SimulatedWorker(QualificationActions, HITActions):
     """A worker of one marketplace. ``mturk.worker(...)`` makes one."""
+
+
+def check_locale(country: str | None, subdivision: str | None) -> None:
+    """A profile's locale: an ISO 3166 alpha-2 country, and a subdivision only in the United States."""
+    if country is not None and (
+        not isinstance(country, str) or len(country) != 2 or not country.isalpha() or not country.isupper()
+    ):
+        raise ValueError(f"country must be an ISO 3166 alpha-2 code such as 'US', not {country!r}")
+    if subdivision is not None and (country or "US") != "US":
+        raise ValueError("subdivisions exist only for the United States (country='US')")
+
+
+def set_profile(
+    market: Marketplace,
+    worker_id: str,
+    *,
+    country: str | None = None,
+    subdivision: str | None = None,
+    adult: bool | None = None,
+    masters: bool | None = None,
+) -> None:
+    """Register the worker and set the profile fields given (checked by the caller)."""
+    market.workers.register(worker_id)
+    profile = market.workers.profile(worker_id)
+    if country is not None:
+        profile.country, profile.subdivision = country, subdivision
+    elif subdivision is not None:
+        profile.subdivision = subdivision
+    if adult is not None:
+        profile.adult = adult
+    if masters is not None:
+        profile.masters = masters
 
 
 def make_worker(
@@ -23,23 +56,11 @@ def make_worker(
     masters: bool | None = None,
 ) -> SimulatedWorker:
     """Register the worker (a new realistic ID when none is given) and set the profile fields given."""
-    if country is not None and (len(country) != 2 or not country.isalpha() or not country.isupper()):
-        raise ValueError(f"country must be an ISO 3166 alpha-2 code such as 'US', not {country!r}")
-    if subdivision is not None and (country or "US") != "US":
-        raise ValueError("subdivisions exist only for the United States (country='US')")
+    check_locale(country, subdivision)
     with world.session(marketplace) as (market, _now):
         if worker_id is None:
             worker_id = world.ids.worker()
         elif not WORKER_ID(worker_id):
             raise ValueError(f"{worker_id!r} is not a worker ID: 'A' followed by upper-case letters and digits")
-        market.workers.register(worker_id)
-        profile = market.workers.profile(worker_id)
-        if country is not None:
-            profile.country, profile.subdivision = country, subdivision
-        elif subdivision is not None:
-            profile.subdivision = subdivision
-        if adult is not None:
-            profile.adult = adult
-        if masters is not None:
-            profile.masters = masters
+        set_profile(market, worker_id, country=country, subdivision=subdivision, adult=adult, masters=masters)
     return SimulatedWorker(world, worker_id, marketplace)

@@ -13,6 +13,9 @@ The wrappers are applied at the first activation over whatever is there then, so
 made earlier stay in the chain; at the last deactivation each wrapper is taken out if it is still the
 outermost, and otherwise (another tool patched over it meanwhile) stays inside that tool's patch,
 passing every call straight through while no mock is active.
+
+``aiobotocore_hook`` applies the same rules to aiobotocore's classes with these helpers (``make_answer``,
+``block_send``, ``apply_patches``), so both client families get the same answers.
 """
 
 from __future__ import annotations
@@ -80,7 +83,9 @@ def _emit_until_response(
     return handler, response
 
 
-def _send(wrapped: Callable[..., Any], instance: Endpoint, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def block_send(wrapped: Callable[..., Any], instance: Endpoint, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Refuses an MTurk request at the HTTP layer; returns what the wrapped ``_send`` returns (aiobotocore's
+    coroutine too, so the same guard serves both)."""
     if activation.active and ENDPOINT_PREFIX in endpoint_prefix(instance):
         request = args[0] if args else kwargs.get("request")
         raise NetworkBlocked(
@@ -96,9 +101,10 @@ def _no_network_credentials(
     return None if activation.active else wrapped(*args, **kwargs)
 
 
-_PATCHES: tuple[tuple[type, str, Callable[..., Any]], ...] = (
+Patches = tuple[tuple[type, str, Callable[..., Any]], ...]
+_PATCHES: Patches = (
     (HierarchicalEmitter, "emit_until_response", _emit_until_response),
-    (Endpoint, "_send", _send),
+    (Endpoint, "_send", block_send),
     (_credentials.InstanceMetadataProvider, "load", _no_network_credentials),
     (_credentials.ContainerProvider, "load", _no_network_credentials),
 )
@@ -113,17 +119,36 @@ def _wrapped_by(attribute: object, wrapper: Callable[..., Any]) -> bool:
     return False
 
 
-def install() -> None:
-    for owner, name, wrapper in _PATCHES:
-        if not _wrapped_by(vars(owner).get(name), wrapper):
-            wrapt.wrap_function_wrapper(owner, name, wrapper)
+# The wrapper made for each patched attribute, with the original it wraps: an activation over the same
+# original puts the same wrapper back instead of building a new one (halves the cost of activating).
+_MADE: dict[tuple[type, str], tuple[object, wrapt.FunctionWrapper]] = {}
 
 
-def uninstall() -> None:
-    for owner, name, wrapper in _PATCHES:
+def apply_patches(patches: Patches) -> None:
+    for owner, name, wrapper in patches:
+        current = vars(owner).get(name)
+        if _wrapped_by(current, wrapper):
+            continue
+        made = _MADE.get((owner, name))
+        if made is not None and made[0] is current and current is not None:
+            setattr(owner, name, made[1])
+        else:
+            _MADE[owner, name] = (current, wrapt.wrap_function_wrapper(owner, name, wrapper))
+
+
+def remove_patches(patches: Patches) -> None:
+    for owner, name, wrapper in patches:
         current = vars(owner).get(name)
         if isinstance(current, wrapt.FunctionWrapper) and current._self_wrapper is wrapper:
             setattr(owner, name, current.__wrapped__)
+
+
+def install() -> None:
+    apply_patches(_PATCHES)
+
+
+def uninstall() -> None:
+    remove_patches(_PATCHES)
 
 
 _HOSTS: dict[str, str | None] = {}
@@ -145,7 +170,7 @@ def requester_of(request_signer: object) -> str:
     return access_key(request_signer) or DEFAULT_REQUESTER
 
 
-class _Response(AWSResponse):
+class Response(AWSResponse):
     """An AWSResponse whose case-insensitive header dict is built only if somebody reads it."""
 
     def __init__(self, url: str, status_code: int, headers: dict[str, str], body: bytes) -> None:
@@ -156,8 +181,8 @@ class _Response(AWSResponse):
         self._content = body
 
     @property
-    def raw(self) -> _RawBody:
-        return _RawBody(self._content)
+    def raw(self) -> RawBody:
+        return RawBody(self._content)
 
     @property
     def headers(self) -> HeadersDict:
@@ -170,7 +195,7 @@ class _Response(AWSResponse):
         self._headers = HeadersDict(value)
 
 
-class _RawBody:
+class RawBody:
     __slots__ = ("_body",)
 
     def __init__(self, body: bytes) -> None:
@@ -184,35 +209,50 @@ class _RawBody:
         return body
 
 
-def answer(
-    mock: Any,
-    *,
-    model: Any,
-    params: dict[str, Any],
-    request_signer: Any = None,
-    emitter: HierarchicalEmitter | None = None,
-    **_: Any,
-) -> tuple[AWSResponse, dict[str, Any]]:
-    """The (http response, parsed) pair botocore expects from a before-call handler; for an injected
-    fault, the outcome of the client's own retries (``retries.py``)."""
-    url = params["url"]
-    marketplace = marketplace_of(url) or mock.default_marketplace
-    requester, body = requester_of(request_signer), params["body"] or b"{}"
-    result = wrong_scope(mock, url, request_signer, marketplace, requester, model.name, body) or handle_request(
-        mock, marketplace, requester, model.name, body
-    )
-    reply = _reply(url, model.name, result)
-    if result[5] is None or emitter is None:  # no fault was injected
-        return reply
-
-    def again() -> tuple[Answer, tuple[AWSResponse, dict[str, Any]]]:
-        retried = handle_request(mock, marketplace, requester, model.name, body)
-        return retried, _reply(url, model.name, retried)
-
-    return with_client_retries(mock, emitter, model, params, (result, reply), again)
+Reply = tuple[AWSResponse, dict[str, Any]]
 
 
-def _reply(url: str, operation: str, result: Answer) -> tuple[AWSResponse, dict[str, Any]]:
+RetryLoop = Callable[[Any, Any, Any, dict[str, Any], tuple[Answer, Reply], Callable[[], tuple[Answer, Reply]]], Any]
+
+
+def make_answer(
+    response_class: Callable[[str, int, dict[str, str], bytes], AWSResponse], client_retries: RetryLoop
+) -> Any:
+    """The before-call answer of one client family: its responses are ``response_class`` (aiobotocore's are
+    awaited) and ``client_retries`` replays its retry loop for injected faults (aiobotocore's returns a
+    coroutine). Everything else is shared, so both families get the same bytes and parsed answers."""
+
+    def answer(
+        mock: Any,
+        *,
+        model: Any,
+        params: dict[str, Any],
+        request_signer: Any = None,
+        emitter: HierarchicalEmitter | None = None,
+        **_: Any,
+    ) -> Any:
+        """The (http response, parsed) pair botocore expects from a before-call handler; for an injected
+        fault, the outcome of the client's own retries (``retries.py``; aiobotocore's: a coroutine)."""
+        url = params["url"]
+        marketplace = marketplace_of(url) or mock.default_marketplace
+        requester, body = requester_of(request_signer), params["body"] or b"{}"
+        result = wrong_scope(mock, url, request_signer, marketplace, requester, model.name, body) or handle_request(
+            mock, marketplace, requester, model.name, body
+        )
+        reply = _reply(url, model.name, result, response_class)
+        if result[5] is None or emitter is None:  # no fault was injected
+            return reply
+
+        def again() -> tuple[Answer, Reply]:
+            retried = handle_request(mock, marketplace, requester, model.name, body)
+            return retried, _reply(url, model.name, retried, response_class)
+
+        return client_retries(mock, emitter, model, params, (result, reply), again)
+
+    return answer
+
+
+def _reply(url: str, operation: str, result: Answer, response_class: Callable[..., AWSResponse]) -> Reply:
     status, wire, body, request_id, headers = result[:5]
     # The response's header dict is built from ``headers`` only when read, so both may share it.
     metadata = {"RequestId": request_id, "HTTPStatusCode": status, "HTTPHeaders": headers, "RetryAttempts": 0}
@@ -221,4 +261,7 @@ def _reply(url: str, operation: str, result: Answer) -> tuple[AWSResponse, dict[
         parsed["ResponseMetadata"] = metadata
     else:
         parsed = convert_error(wire, metadata)
-    return _Response(url, status, headers, body), parsed
+    return response_class(url, status, headers, body), parsed
+
+
+answer = make_answer(Response, with_client_retries)

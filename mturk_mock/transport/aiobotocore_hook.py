@@ -1,0 +1,178 @@
+"""In-process transport for aiobotocore (and aioboto3, which builds its clients with it): the async twin of
+``botocore_hook``.
+
+aiobotocore overrides the three places the botocore hook patches: ``AioHierarchicalEmitter.emit_until_response``
+is a coroutine, ``AioEndpoint._send`` sends through aiohttp, and the Aio instance-metadata and container
+credential providers load asynchronously. So the same patches are applied to those classes, with the same
+rules (wrapt, at the first activation over whatever is there, removed at the last deactivation if still
+outermost). Answers come from the botocore hook's ``make_answer``: the same pipeline, bytes and parsed
+answers, only the response object is aiobotocore's kind (its ``content`` is awaited), and an injected
+fault goes through the client's retry loop with its handlers awaited (``_with_client_retries``).
+
+Imported only when aiobotocore is importable (``activation.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiobotocore import credentials as _aio_credentials
+from aiobotocore.awsrequest import AioAWSResponse
+from aiobotocore.endpoint import AioEndpoint
+from aiobotocore.hooks import AioHierarchicalEmitter
+from botocore.hooks import first_non_none_response
+
+from .. import activation
+from .botocore_compat import cached_handlers
+from .botocore_hook import (
+    _INERT,
+    EVENT_PREFIX,
+    Patches,
+    Reply,
+    Response,
+    apply_patches,
+    block_send,
+    make_answer,
+    remove_patches,
+)
+from .pipeline import Answer
+from .retries import _back_off
+
+
+class AioResponse(Response, AioAWSResponse):
+    """The mock's response as aiobotocore hands it to after-call handlers: ``await response.content``."""
+
+    @property
+    def raw(self) -> AioRawBody:  # type: ignore[override]  # aiobotocore reads bodies with await
+        return AioRawBody(self._content)
+
+
+class AioRawBody:
+    __slots__ = ("_body",)
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    async def read(self, *_: Any) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+
+async def _with_client_retries(
+    handle: Any,
+    emitter: AioHierarchicalEmitter,
+    model: Any,
+    params: dict[str, Any],
+    first: tuple[Answer, Reply],
+    again: Callable[[], tuple[Answer, Reply]],
+) -> Reply:
+    """``retries.with_client_retries`` for aiobotocore, whose ``needs-retry`` handlers are awaited; a real
+    backoff (``retry_backoff="sleep"``) is awaited, not slept. tests/test_async_scenarios.py compares both."""
+    event = f"needs-retry.{model.service_model.service_id.hyphenize()}.{model.name}"
+    result, reply = first
+    attempts = 1
+    while True:
+        responses = await emitter.emit(
+            event,
+            response=reply,
+            endpoint=None,
+            operation=model,
+            attempts=attempts,
+            caught_exception=None,
+            request_dict=params,
+        )
+        delay = first_non_none_response(responses)
+        if delay is None or delay is False:
+            break
+        if result.call is not None:
+            result.call.retry_delay = delay
+        if handle.faults.retry_backoff == "sleep":
+            await asyncio.sleep(float(delay))
+        else:
+            _back_off(handle, float(delay))
+        attempts += 1
+        result, reply = again()
+        if result.call is not None:
+            result.call.attempt = attempts
+    reply[1]["ResponseMetadata"]["RetryAttempts"] = attempts - 1
+    return reply
+
+
+answer = make_answer(AioResponse, _with_client_retries)
+
+
+def _only_inert(emitter: AioHierarchicalEmitter, event_name: str) -> bool:
+    """Whether only botocore's header handlers would run for the event (the botocore hook's fast path)."""
+    handlers = cached_handlers(emitter, event_name)
+    if handlers is None:  # not looked up yet: the normal path fills the cache
+        return False
+    for handler in handlers:  # noqa: SIM110 - a plain loop: all() over a generator costs more on every call
+        if handler not in _INERT:
+            return False
+    return True
+
+
+def _emit_until_response(
+    wrapped: Callable[..., Awaitable[Any]],
+    instance: AioHierarchicalEmitter,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Awaitable[Any]:
+    # Not a coroutine function itself: every other event gets aiobotocore's own coroutine, untouched.
+    if not activation.active:
+        return wrapped(*args, **kwargs)
+    event_name = args[0] if args else kwargs.get("event_name", "")
+    if not event_name.startswith(EVENT_PREFIX):
+        return wrapped(*args, **kwargs)
+    return _answer_mturk(wrapped, instance, event_name, args, kwargs)
+
+
+async def _answer_mturk(
+    wrapped: Callable[..., Awaitable[Any]],
+    instance: AioHierarchicalEmitter,
+    event_name: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Any:
+    mocks = activation.active
+    if mocks and _only_inert(instance, event_name):
+        return answer, await _settled(answer(mocks[-1], emitter=instance, **kwargs))
+    handler, response = await wrapped(*args, **kwargs)
+    if response is None:
+        mocks = activation.active  # the client's own handlers ran (and may have awaited): re-read the stack
+        if mocks:
+            return answer, await _settled(answer(mocks[-1], emitter=instance, **kwargs))
+    return handler, response
+
+
+async def _settled(reply: Any) -> Reply:
+    """The answer's reply: made at once, or, for an injected fault, when the client's retries are done."""
+    return reply if type(reply) is tuple else await reply
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _no_network_credentials(
+    wrapped: Callable[..., Awaitable[Any]], instance: object, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Awaitable[Any]:
+    return _nothing() if activation.active else wrapped(*args, **kwargs)
+
+
+_PATCHES: Patches = (
+    (AioHierarchicalEmitter, "emit_until_response", _emit_until_response),
+    (AioEndpoint, "_send", block_send),  # returns aiobotocore's coroutine, or raises before anything is sent
+    (_aio_credentials.AioInstanceMetadataProvider, "load", _no_network_credentials),
+    (_aio_credentials.AioContainerProvider, "load", _no_network_credentials),
+)
+
+
+def install() -> None:
+    apply_patches(_PATCHES)
+
+
+def uninstall() -> None:
+    remove_patches(_PATCHES)

@@ -1,0 +1,3 @@
+from botocore.awsrequest import AWSResponse
+
+class AioAWSResponse(AWSResponse): ...

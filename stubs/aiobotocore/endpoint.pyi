@@ -1,0 +1,3 @@
+from botocore.endpoint import Endpoint
+
+class AioEndpoint(Endpoint): ...

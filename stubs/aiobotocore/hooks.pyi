@@ -1,0 +1,3 @@
+from botocore.hooks import HierarchicalEmitter
+
+class AioHierarchicalEmitter(HierarchicalEmitter): ...

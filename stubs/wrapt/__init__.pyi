@@ -1,0 +1,13 @@
+from collections.abc import Callable
+from typing import Any
+
+_Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
+
+class FunctionWrapper:
+    _self_wrapper: _Wrapper
+    __wrapped__: Any
+    def __init__(self, wrapped: Callable[..., Any], wrapper: _Wrapper) -> None: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+def decorator(wrapper: _Wrapper, /) -> Callable[[Callable[..., Any]], FunctionWrapper]: ...
+def wrap_function_wrapper(target: Any, name: str, wrapper: _Wrapper) -> FunctionWrapper: ...
