@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .constants import MARKETPLACES, SANDBOX
+from .web import batch_cli
 
 if TYPE_CHECKING:
     from .mock import MTurkMock
@@ -49,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="answer the MTurk API over HTTP until Ctrl-C or SIGTERM",
         description="Answer the MTurk JSON protocol over HTTP (POST / with X-Amz-Target). "
-        "Point a client at it with --endpoint-url / endpoint_url.",
+        "Point a client at it with --endpoint-url / endpoint_url. A browser finds the worker and requester "
+        "website at /site/.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     serve.add_argument(
@@ -100,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Every operation of the MTurk service model, implemented or not.",
     )
     operations.add_argument("--json", action="store_true", help="print JSON for machines")
+    batch_cli.add_parser(commands)
     return parser
 
 
@@ -218,7 +221,8 @@ def serve(
     }
     try:
         logging = "" if verbose else "; -v logs every request"
-        print(f"mturk-mock: listening on {server.url} (marketplace {marketplace}{logging})", flush=True)
+        website = f"; website {server.website_url}" if server.website_url else "; no website: needs Jinja2"
+        print(f"mturk-mock: listening on {server.url} (marketplace {marketplace}{logging}){website}", flush=True)
         for name, url in endpoints.items():
             if url is not None:
                 print(f"mturk-mock: {name[:3].upper()} notifications go to {url}", flush=True)
@@ -253,6 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "operations":
         return operations(args.json)
+    if args.command == "batch":
+        return batch_cli.run(args)
     return serve(
         args.host,
         args.port,

@@ -32,7 +32,7 @@ from botocore.hooks import HierarchicalEmitter
 
 from .. import activation
 from ..constants import DEFAULT_REQUESTER
-from .botocore_compat import access_key, cached_handlers, endpoint_prefix
+from .botocore_compat import access_key, cached_handlers, endpoint_prefix, is_botocore_emit
 from .converter import convert_error, output_converter
 from .endpoints import marketplace_of_url, wrong_scope
 from .pipeline import Answer, handle_request
@@ -69,7 +69,9 @@ def _emit_until_response(
     if not event_name.startswith(EVENT_PREFIX):
         return wrapped(*args, **kwargs)
     handlers = cached_handlers(instance, event_name)  # None until botocore has looked them up once
-    if handlers is not None:
+    # The shortcut stands for running botocore's own method; a tool's patch made before activation (ours
+    # wraps it) must run, so then the handlers are run through it.
+    if handlers is not None and is_botocore_emit(wrapped):
         for handler in handlers:
             if handler not in _INERT:
                 break

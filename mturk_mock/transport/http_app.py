@@ -22,12 +22,15 @@ from ..constants import DEFAULT_REQUESTER, TARGET_PREFIX
 from ..model import errors
 from ..model.errors import MTurkError
 from ..model.hits import uploads
+from ..web.paths import is_site_request
 from . import control
 from .pipeline import Answer, Handle, handle_request, refuse
 from .protocol import CONTENT_TYPE, encode_body, error_body, http_date, marketplace_for_host
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from ..web.site import WebSite
 
 log = logging.getLogger("mturk_mock")
 
@@ -99,6 +102,8 @@ class MTurkApp:
         self.handle = handle
         self.marketplace = marketplace
         self.verbose = verbose
+        self._site: WebSite | None = None  # the worker and requester website, built on its first request
+        self.site_problem = website_problem()  # why there is no website (Jinja2 missing), or None
 
     def respond(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> HttpAnswer:
         """Answer one request; ``headers`` by lower-case name. Never raises for anything a client can send."""
@@ -109,6 +114,8 @@ class MTurkApp:
             return self.refusal(errors.SERVICE_ERROR(message=f"mturk_mock server error: {exc!r}"), close=True)
 
     def _respond(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> HttpAnswer:
+        if is_site_request(method, path.partition("?")[0], headers):
+            return self._site_answer(method, path, headers, body)
         if method in ("GET", "HEAD") and path.startswith(uploads.PATH_PREFIX):
             return self._uploaded_file(path)
         if method != "POST":
@@ -144,6 +151,20 @@ class MTurkApp:
             answer.status, wire_headers, answer.body, call=answer, caller=(operation, requester, marketplace)
         )
 
+    def _site_answer(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> HttpAnswer:
+        """A page of the website (``mturk_mock.web``); the MTurk protocol never reaches here."""
+        if self.site_problem is not None:
+            text = f"mturk_mock's website is not available: {self.site_problem}\n".encode()
+            plain = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(text)))]
+            return HttpAnswer(501, plain, text)
+        if self._site is None:
+            from ..web.site import WebSite
+
+            self._site = WebSite(self.handle, self.marketplace)  # type: ignore[arg-type]
+        page = self._site.respond(method, target, dict(headers), body)
+        page_headers = [("Content-Type", page.content_type), ("Content-Length", str(len(page.body))), *page.headers]
+        return HttpAnswer(page.status, page_headers, page.body)
+
     def _uploaded_file(self, path: str) -> HttpAnswer:
         """A GetFileUploadURL URL's path: the file, 403 once expired (as S3 answers), 404 otherwise."""
         try:
@@ -166,6 +187,8 @@ class MTurkApp:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO") or "/"
+        if environ.get("QUERY_STRING"):
+            path += "?" + environ["QUERY_STRING"]
         declared = environ.get("CONTENT_LENGTH") or "0"
         length = int(declared) if declared.isdigit() else -1
         if length > MAX_BODY_BYTES:
@@ -206,6 +229,15 @@ def _error_code(wire: Mapping[str, object] | None, body: bytes) -> str:
     return str(code).rpartition("#")[2] if code else "-"
 
 
+def website_problem() -> str | None:
+    """Why the website cannot be served (its Jinja2 is missing), or None."""
+    try:
+        import jinja2  # noqa: F401
+    except ImportError:
+        return "it needs Jinja2: pip install 'mturk_mock[web]'"
+    return None
+
+
 def too_large(length: int) -> MTurkError:
     return errors.HTTP_TOO_LARGE(message=f"The request body is {length} bytes; the limit is {MAX_BODY_BYTES} bytes")
 
@@ -224,6 +256,12 @@ _WANTED = {
     "HTTP_AUTHORIZATION": "authorization",
     "HTTP_X_AMZ_TARGET": "x-amz-target",
     "HTTP_TRANSFER_ENCODING": "transfer-encoding",
+    # the website's
+    "HTTP_ACCEPT": "accept",
+    "HTTP_COOKIE": "cookie",
+    "CONTENT_TYPE": "content-type",
+    "HTTP_X_MTURK_MOCK_CLIENT": "x-mturk-mock-client",
+    "HTTP_X_MTURK_MOCK_REQUESTER": "x-mturk-mock-requester",
 }
 
 

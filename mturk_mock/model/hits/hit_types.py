@@ -90,6 +90,9 @@ class HITTypes:
         self.by_id: dict[str, HITType] = {}
         self.by_identity: dict[tuple[Any, ...], HITType] = {}
         self.by_qualification: dict[str, list[HITType]] = {}  # qualification type -> HIT types naming it
+        # The type each exact set of request values registered (CreateHITType, CreateHIT): a repeated
+        # registration skips the checks and parsing it passed before. Rebuilt as calls come, never saved.
+        self.resolved: dict[tuple[Any, ...], HITType] = {}
 
     def register(self, candidate: HITType) -> HITType:
         """The live type with the same properties, or ``candidate`` registered as a new one."""

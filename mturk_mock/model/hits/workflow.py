@@ -44,24 +44,60 @@ def register_type(
     requirements: list[dict[str, Any]] | None,
 ) -> HITType:
     """CreateHITType, and the type part of CreateHIT: a new type or the identical existing one."""
+    values = (title, description, reward, assignment_duration, auto_approval_delay, keywords, repr(requirements))
+    request = (owner, *values)
+    known = _known_type(market, request)
+    if known is not None:
+        return known
     delay = DEFAULT_AUTO_APPROVAL if auto_approval_delay is None else auto_approval_delay
     check_properties(title, description, keywords, assignment_duration, delay)
     amount = parse_amount(reward, "Reward")
     parsed = parse_requirements(requirements)
     check_requirement_types(parsed, market.qualification_types)
-    candidate = HITType(
-        market.ids.entity(),
-        market.ids.entity(),
-        owner,
-        title,
-        description,
-        amount,
-        assignment_duration,
-        delay,
-        keywords,
-        parsed,
+    hit_type = market.hit_types.by_identity.get(
+        (owner, title, description, amount, assignment_duration, delay, keywords, parsed.canonical)
     )
-    return market.hit_types.register(candidate)
+    if hit_type is None:
+        hit_type = HITType(
+            market.ids.entity(),
+            market.ids.entity(),
+            owner,
+            title,
+            description,
+            amount,
+            assignment_duration,
+            delay,
+            keywords,
+            parsed,
+        )
+        market.hit_types.register(hit_type)
+    market.hit_types.resolved[request] = hit_type
+    return hit_type
+
+
+def _known_type(market: Marketplace, request: tuple[Any, ...]) -> HITType | None:
+    """The live type these exact request values registered before: its properties were valid then, and
+    stay so; only its requirements' types can have changed since, so they are checked again."""
+    known = market.hit_types.resolved.get(request)
+    if known is None or known.disposed:
+        return None
+    check_requirement_types(known.requirements, market.qualification_types)
+    return known
+
+
+def _type_request(owner: str, properties: dict[str, Any]) -> tuple[Any, ...]:
+    """CreateHIT's type properties in the form ``register_type`` remembers them."""
+    get = properties.get
+    return (
+        owner,
+        properties["Title"],
+        properties["Description"],
+        properties["Reward"],
+        properties["AssignmentDurationInSeconds"],
+        get("AutoApprovalDelayInSeconds"),
+        get("Keywords"),
+        repr(get("QualificationRequirements")),
+    )
 
 
 def _check_question(
@@ -129,8 +165,13 @@ def create_hit(
     if annotation is not None:
         check_text("RequesterAnnotation", annotation, ANNOTATION_LIMIT, required=False)
     requirements: Requirements | None = None
+    known: HITType | None = None
     if isinstance(hit_type, dict):  # CreateHIT: the type's properties, checked before the token
         properties = hit_type
+        known = market.hit_types.resolved.get(_type_request(owner, properties))
+        if known is not None and known.disposed:
+            known = None
+    if isinstance(hit_type, dict) and known is None:  # properties never seen: check them
         delay = properties.get("AutoApprovalDelayInSeconds")
         check_properties(
             properties["Title"],
@@ -147,7 +188,10 @@ def create_hit(
         earlier = market.tokens.find(HIT_TOKENS, owner, token)
         if earlier is not None:
             raise errors.HIT_EXISTS(hit_id=earlier, token=token)
-    if isinstance(hit_type, dict):
+    if known is not None:
+        check_requirement_types(known.requirements, market.qualification_types)
+        hit_type = known
+    elif isinstance(hit_type, dict):
         assert requirements is not None
         check_requirement_types(requirements, market.qualification_types)
         hit_type = register_type(

@@ -16,7 +16,7 @@ import json
 import operator
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import errors
@@ -97,10 +97,14 @@ class Requirements:
     parsed: tuple[Requirement, ...]
     echo: tuple[dict[str, Any], ...]
     canonical: str
+    # Derived once: HITs index and check them on every change.
+    type_ids: tuple[str, ...] = field(init=False)  # each required type once, in order
+    names_masters: bool = field(init=False)
 
-    @property
-    def names_masters(self) -> bool:
-        return any(requirement.type_id in MASTERS_IDS.values() for requirement in self.parsed)
+    def __post_init__(self) -> None:
+        type_ids = tuple(dict.fromkeys(requirement.type_id for requirement in self.parsed))
+        object.__setattr__(self, "type_ids", type_ids)
+        object.__setattr__(self, "names_masters", any(type_id in MASTERS_IDS.values() for type_id in type_ids))
 
     def wire(self) -> list[dict[str, Any]]:
         return [dict(item) for item in self.echo]
