@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import boto3
 
-from mturk_mock import mock_mturk_qual
+from mturk_mock import mock_mturk
 
 SANDBOX = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
 
 
 def main() -> None:
-    with mock_mturk_qual() as mturk:
+    with mock_mturk() as mturk:
         client = boto3.client(
             "mturk",
             region_name="us-east-1",

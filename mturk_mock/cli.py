@@ -27,10 +27,24 @@ def _port(text: str) -> int:
     return port
 
 
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    from . import __version__
+
+    try:
+        botocore = installed("botocore")
+    except PackageNotFoundError:  # pragma: no cover - botocore is a dependency
+        botocore = "missing"
+    return f"mturk-mock {__version__} (botocore {botocore}, Python {sys.version.split()[0]})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mturk-mock", description="A mock of the Amazon Mechanical Turk Requester API."
     )
+    parser.add_argument("--version", action="version", version=version())
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
         "serve",
@@ -76,7 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="deliver SNS event notifications to this SNS-compatible server (moto, LocalStack)",
     )
-    serve.add_argument("--verbose", "-v", action="store_true", help="log every request to stderr")
+    serve.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="log every request to stderr: operation, requester, marketplace, status, error code and why",
+    )
     operations = commands.add_parser(
         "operations",
         help="list the MTurk operations and which ones the mock implements",
@@ -176,6 +195,14 @@ def serve(
     except (OSError, ValueError) as exc:  # never start over a state file we could not read: it would be lost
         print(f"mturk-mock: cannot load state from {state}: {exc}", file=sys.stderr)
         return 1
+    if state is not None:
+        from .state_file import check_writable
+
+        try:  # now, not at shutdown, when everything the server held would be lost
+            check_writable(state)
+        except OSError as exc:
+            print(f"mturk-mock: cannot write state to {state}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
     try:
         _configure(handle, faults, search_lag)
     except (OSError, ValueError, TypeError) as exc:
@@ -193,8 +220,9 @@ def serve(
         for signum in ((signal.SIGTERM, signal.SIGINT) if in_main_thread else ())
     }
     try:
+        logging = "" if verbose else "; -v logs every request"
         website = f"; website {server.website_url}" if server.website_url else "; no website: needs Jinja2"
-        print(f"mturk-mock: listening on {server.url} (marketplace {marketplace}){website}", flush=True)
+        print(f"mturk-mock: listening on {server.url} (marketplace {marketplace}{logging}){website}", flush=True)
         for name, url in endpoints.items():
             if url is not None:
                 print(f"mturk-mock: {name[:3].upper()} notifications go to {url}", flush=True)

@@ -64,3 +64,11 @@ def test_notifications_sqs():
     assert "approved 6 assignments from AssignmentSubmitted messages" in out
     assert "HIT statuses: ['Reviewable'], assignments completed: 6" in out
     assert "HITReviewable messages: 3, all delivered: True" in out
+
+
+def test_the_pytest_example_passes(pytester):
+    """examples/test_with_pytest.py, as a project would run it (the plugin loads through its entry point)."""
+    result = pytester.runpytest(
+        str(EXAMPLES / "test_with_pytest.py"), "-p", "no:cacheprovider", "-p", "no:hypothesispytest"
+    )
+    result.assert_outcomes(passed=5)

@@ -125,6 +125,7 @@ def test_hostile_values_through_boto3(operation, marketplace):
     @FUZZ
     @given(params=_structure(shape, known_ids))
     def check(params):
+        mturk.calls.clear()
         try:
             method(**params)
         except botocore.exceptions.ParamValidationError:
@@ -133,8 +134,10 @@ def test_hostile_values_through_boto3(operation, marketplace):
             code, message = error.response["Error"]["Code"], error.response["Error"]["Message"]
             assert code in MTURK_ERRORS, (code, message)
             assert "internal error" not in message, message
+            if code == "ParameterValidationError":  # every validation failure says why (issue 18)
+                assert mturk.calls[-1].detail, (operation, params, message)
 
-    with mock_mturk_qual(state=world, record_calls=False):
+    with mock_mturk_qual(state=world) as mturk:
         check()
 
 

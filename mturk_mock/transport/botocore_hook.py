@@ -34,8 +34,8 @@ from .. import activation
 from ..constants import DEFAULT_REQUESTER
 from .botocore_compat import access_key, cached_handlers, endpoint_prefix, is_botocore_emit
 from .converter import convert_error, output_converter
+from .endpoints import marketplace_of_url, wrong_scope
 from .pipeline import Answer, handle_request
-from .protocol import marketplace_for_host
 from .retries import with_client_retries
 
 EVENT_PREFIX = "before-call.mturk."
@@ -157,11 +157,11 @@ _HOSTS: dict[str, str | None] = {}
 
 
 def marketplace_of(url: str) -> str | None:
-    """sandbox or production from the endpoint URL's host; None for any other host (custom endpoint_url)."""
+    """sandbox or production from the endpoint URL's host; None for a custom endpoint_url (endpoints.py)."""
     try:
         return _HOSTS[url]
     except KeyError:
-        found = marketplace_for_host(url.split("://", 1)[-1].split("/", 1)[0])
+        found = marketplace_of_url(url)  # EndpointConnectionError for an AWS host that is not MTurk's
         if len(_HOSTS) < 1024:
             _HOSTS[url] = found
         return found
@@ -238,7 +238,9 @@ def make_answer(
         url = params["url"]
         marketplace = marketplace_of(url) or mock.default_marketplace
         requester, body = requester_of(request_signer), params["body"] or b"{}"
-        result = handle_request(mock, marketplace, requester, model.name, body)
+        result = wrong_scope(mock, url, request_signer, marketplace, requester, model.name, body) or handle_request(
+            mock, marketplace, requester, model.name, body
+        )
         reply = _reply(url, model.name, result, response_class)
         if result[5] is None or emitter is None:  # no fault was injected
             return reply

@@ -9,6 +9,7 @@ JSON error body as AWS sends them.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -23,7 +24,7 @@ from ..model.errors import MTurkError
 from ..model.hits import uploads
 from ..web.paths import is_site_request
 from . import control
-from .pipeline import Handle, handle_request, refuse
+from .pipeline import Answer, Handle, handle_request, refuse
 from .protocol import CONTENT_TYPE, encode_body, error_body, http_date, marketplace_for_host
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ class HttpAnswer:
     headers: list[tuple[str, str]]  # never hop-by-hop: ``close`` says whether to end the connection
     body: bytes
     close: bool = False
+    call: Answer | None = None  # the MTurk call it answers (None for HTTP refusals and control requests)
+    caller: tuple[str, str, str] = ("-", "-", "-")  # (operation, requester, marketplace), for the log line
 
     @property
     def status_line(self) -> str:
@@ -139,10 +142,14 @@ class MTurkApp:
         try:
             operation = operation_from(target)
         except MTurkError as error:
+            operation = target or "-"
             answer = refuse(self.handle, marketplace, requester, target or "", body, error)
         else:
             answer = handle_request(self.handle, marketplace, requester, operation, body)
-        return HttpAnswer(answer.status, _headers(answer.request_id, answer.body, answer.headers["date"]), answer.body)
+        wire_headers = _headers(answer.request_id, answer.body, answer.headers["date"])
+        return HttpAnswer(
+            answer.status, wire_headers, answer.body, call=answer, caller=(operation, requester, marketplace)
+        )
 
     def _site_answer(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> HttpAnswer:
         """A page of the website (``mturk_mock.web``); the MTurk protocol never reaches here."""
@@ -196,10 +203,30 @@ class MTurkApp:
             environ[CLOSE] = True
         start_response(answer.status_line, answer.headers)
         if self.verbose:
-            target = environ.get("HTTP_X_AMZ_TARGET", "-")
-            address = environ.get("REMOTE_ADDR", "-")
-            sys.stderr.write(f'{address} "{method} {path}" {target} {answer.status} {len(answer.body)}\n')
+            sys.stderr.write(log_line(environ.get("REMOTE_ADDR", "-"), method, path, answer) + "\n")
         return [] if method == "HEAD" else [answer.body]
+
+
+def log_line(address: str, method: str, path: str, answer: HttpAnswer) -> str:
+    """``127.0.0.1 POST / CreateHIT requester=AKIA... marketplace=sandbox 400 ParameterValidationError: <detail>``:
+    what happened to one request, with the reason the wire answer does not give."""
+    operation, requester, marketplace = answer.caller
+    line = f"{address} {method} {path} {operation} requester={requester} marketplace={marketplace} {answer.status}"
+    if answer.status >= 300:
+        code = _error_code(answer.call.wire if answer.call is not None else None, answer.body)
+        detail = answer.call.detail if answer.call is not None else None
+        line += f" {code}" + (f": {detail}" if detail else "")
+    return line
+
+
+def _error_code(wire: Mapping[str, object] | None, body: bytes) -> str:
+    if wire is None:
+        try:
+            wire = json.loads(body)
+        except ValueError:
+            return "-"
+    code = wire.get("__type") if isinstance(wire, Mapping) else None
+    return str(code).rpartition("#")[2] if code else "-"
 
 
 def website_problem() -> str | None:

@@ -105,16 +105,20 @@ def _check_question(
 ) -> Question | None:
     """Exactly one of Question and HITLayoutId, and a Question valid for its schema (spec H§3.1-3.4)."""
     if layout_parameters is not None and layout_id is None:
-        raise errors.invalid_value("HITLayoutParameters", layout_parameters)
+        raise errors.invalid_value("HITLayoutParameters", layout_parameters, "HITLayoutParameters need a HITLayoutId")
     if (question is None) == (layout_id is None):
-        raise errors.invalid_value("Question", question or "")
+        which = "neither" if question is None else "both"
+        raise errors.invalid_value(
+            "Question", question or "", f"give exactly one of Question and HITLayoutId, not {which}"
+        )
     if question is not None:
         try:
             return parse_question(question)
         except NotHttps as error:
-            raise errors.HTTPS_REQUIRED(parameter="ExternalURL", value=error.url) from None
-        except xml.InvalidXML:
-            raise errors.invalid_value("Question", question) from None
+            detail = f"ExternalURL {error.url!r} must be an https URL"
+            raise errors.HTTPS_REQUIRED(parameter="ExternalURL", value=error.url, detail=detail) from None
+        except xml.InvalidXML as error:
+            raise errors.invalid_value("Question", question, f"Question: {error.reason}") from None
     return None  # a layout: rendered once the layout is known
 
 
@@ -124,8 +128,10 @@ def _layout_question(market: Marketplace, layout_id: str, layout_parameters: lis
     if template is None:
         raise errors.LAYOUT_NOT_FOUND(layout_id=layout_id)
     values = {parameter["Name"]: parameter["Value"] for parameter in layout_parameters or ()}
-    if not placeholders(template) <= values.keys():
-        raise errors.invalid_value("HITLayoutParameters", layout_parameters or [])
+    missing = placeholders(template) - values.keys()
+    if missing:
+        detail = f"layout {layout_id} needs a value for {', '.join(sorted(missing))}"
+        raise errors.invalid_value("HITLayoutParameters", layout_parameters or [], detail)
     return render_layout(template, values)
 
 
