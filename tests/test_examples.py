@@ -19,8 +19,13 @@ def _run(name: str) -> str:
 def test_quickstart():
     out = _run("quickstart.py")
     assert "sandbox balance: 10000.00" in out
-    assert "search 'TAGGING LEVEL 2': ['Image tagging level 2']" in out
-    assert "AWS.MechanicalTurk.QualificationTypeAlreadyExists" in out
+    assert "status='Granted', value=100)" in out.split("alice's test:")[1].splitlines()[0]
+    assert "status='Granted', value=0)" in out.split("bob's test:")[1].splitlines()[0]
+    assert "bob may not accept: You do not meet the qualification requirement 'Cat spotter'" in out
+    assert "A1ALICE0000001 answered {'cat': 'yes'}" in out
+    assert "bonuses paid: ['0.25']" in out
+    assert re.search(r"reviewable after an hour: \[\('3\w{29}', 1\)\]", out)
+    assert "calls answered by the mock: 10" in out
 
 
 def test_qualification_test_workflow():
