@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--search-lag",
         type=float,
         metavar="SECONDS",
-        help="created or updated qualification types show in searches only after SECONDS on the mock clock",
+        help="created or updated qualification types, and new HITs, show in searches only after SECONDS on the "
+        "mock clock",
     )
     serve.add_argument(
         "--sqs-endpoint",

@@ -231,10 +231,11 @@ def mock_mturk(func: Any = None, /, **options: Any) -> Any:
     type's name stays taken; the service says up to 48 hours; default 0: released at once), ``known_workers``
     (``"any"``: every well-formed worker ID is a worker, the default; ``"registered"``: only workers made
     with ``mturk.worker()``, others get ParameterValidationError on WorkerId), ``search_lag`` (seconds before
-    created or updated qualification types show in ListQualificationTypes; default 0). Faults (README,
-    "Failures on purpose"): ``faults`` (rules, as dicts of ``mturk.faults.add`` options), ``rate_limit``
-    (calls a second per requester, or ``{"rate": r, "burst": b}``), ``credentials`` (``"registered"``:
-    only ``access_keys`` are accepted), ``retry_backoff`` (``"record"``, ``"clock"`` or ``"sleep"``).
+    created or updated qualification types show in ListQualificationTypes, and new HITs in ListHITs; default
+    0). Faults (README, "Failures on purpose"): ``faults`` (rules, as dicts of ``mturk.faults.add`` options),
+    ``rate_limit`` (calls a second per requester, or ``{"rate": r, "burst": b}``), ``credentials``
+    (``"registered"``: only ``access_keys`` are accepted), ``retry_backoff`` (``"record"``, ``"clock"`` or
+    ``"sleep"``).
     Notifications (README, "Notifications"): ``sqs_endpoint`` and ``sns_endpoint`` (an SQS- or
     SNS-compatible server to deliver to; by default messages go to moto when its mock is active).
     """
