@@ -68,6 +68,10 @@ class MTurkMock(Handle):
             "access_keys": access_keys,
             "retry_backoff": retry_backoff,
         }
+        if state is not None and not isinstance(state, World):
+            raise TypeError(f"state must be a mturk_mock.World or None, not {state!r}")
+        if not isinstance(record_calls, bool):
+            raise TypeError(f"record_calls must be True or False, not {record_calls!r}")
         world = state if state is not None else World(**world_options)
         checked = None
         if faults or rate_limit is not None or credentials != "any" or access_keys or retry_backoff != "record":

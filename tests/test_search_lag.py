@@ -8,7 +8,7 @@ import pytest
 from mturk_mock import MTurkMock, World, mock_mturk
 from mturk_mock.model.search_lag import SearchLag
 
-from .helpers import create_type
+from .helpers import create_hit, create_type
 
 LAG = 30
 
@@ -28,6 +28,19 @@ def descriptions(client, **filters) -> list[str]:
 def frozen(mturk_mock):
     mturk_mock.clock.freeze()
     return mturk_mock
+
+
+@pytest.mark.mturk_mock(search_lag=LAG)
+def test_a_new_hit_is_got_at_once_and_listed_after_the_lag(frozen, mturk_client):
+    older = create_hit(mturk_client)["HITId"]
+    frozen.clock.advance(LAG)
+    newer = create_hit(mturk_client)["HITId"]
+    assert mturk_client.get_hit(HITId=newer)["HIT"]["HITId"] == newer
+    assert [hit["HITId"] for hit in mturk_client.list_hits()["HITs"]] == [older]
+    frozen.clock.advance(LAG - 0.5)
+    assert [hit["HITId"] for hit in mturk_client.list_hits()["HITs"]] == [older]
+    frozen.clock.advance(0.5)
+    assert [hit["HITId"] for hit in mturk_client.list_hits()["HITs"]] == [older, newer]
 
 
 @pytest.mark.mturk_mock(search_lag=LAG)
