@@ -127,6 +127,13 @@ def test_a_stubbed_client_answers_by_itself():
         assert c.get_account_balance()["AvailableBalance"] == "1.00"
 
 
+def test_a_client_of_a_local_server_is_not_refused(monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # past the closed proxy of this suite, to the loopback server
+    with mturk_mock.MTurkServer(mturk_mock.MTurkMock()) as server:
+        local = boto3.client("mturk", region_name="us-east-1", endpoint_url=server.url, **FAKE)
+        assert local.get_account_balance()["AvailableBalance"] == "10000.00"
+
+
 def test_other_services_are_not_touched():
     sts = boto3.client("sts", region_name="us-east-1", **FAKE)
     with Stubber(sts) as stubber:
@@ -147,7 +154,7 @@ def test_strict_mode_refuses_mturk_calls_outside_a_mock(pytester, offline, how):
         result = pytester.runpytest(*INNER)
     else:
         result = pytester.runpytest(*INNER, "--mturk-mock-strict")
-    result.assert_outcomes(passed=6)
+    result.assert_outcomes(passed=7)
 
 
 def test_strict_mode_ends_with_the_session(pytester, offline):

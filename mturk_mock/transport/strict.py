@@ -4,8 +4,10 @@ A test that forgot the mock would otherwise sign its call with the developer's r
 it to the real sandbox or, worse, production. ``install()`` wraps botocore's emitter (and aiobotocore's,
 when it is importable) for as long as it is installed (the pytest plugin does it for a session with
 ``--mturk-mock-strict``): a ``before-call`` of an MTurk operation that no mock and no handler of the client
-(a ``Stubber``) answers raises ``UnmockedCall`` before anything is signed or sent. Other AWS services are
-never touched, and calls under an active mock pass as usual.
+(a ``Stubber``) answers raises ``UnmockedCall`` before anything is signed or sent, when it would go to an
+AWS host. A client pointed elsewhere (``endpoint_url`` of a local ``mturk-mock serve``) passes: nothing of
+the environment's reaches AWS that way. Other AWS services are never touched, and calls under an active
+mock pass as usual.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import wrapt
 from botocore.hooks import HierarchicalEmitter
@@ -20,6 +23,7 @@ from botocore.hooks import HierarchicalEmitter
 from .. import activation
 
 EVENT_PREFIX = "before-call.mturk."
+_AWS_DOMAINS = ("amazonaws.com", "amazonaws.com.cn", "api.aws")
 _enabled = False
 
 
@@ -34,7 +38,7 @@ def _guard(wrapped: Callable[..., Any], instance: HierarchicalEmitter, args: tup
     if not event_name.startswith(EVENT_PREFIX):
         return wrapped(*args, **kwargs)
     handler, response = wrapped(*args, **kwargs)
-    if response is None and not activation.active:  # a Stubber on the client answers by itself
+    if response is None and not activation.active and _bound_for_aws(kwargs):  # a Stubber answers by itself
         raise _refusal(event_name, kwargs)
     return handler, response
 
@@ -53,9 +57,21 @@ async def _aio_checked(
     wrapped: Callable[..., Awaitable[Any]], event_name: str, args: tuple[Any, ...], kwargs: Any
 ) -> Any:
     handler, response = await wrapped(*args, **kwargs)
-    if response is None and not activation.active:
+    if response is None and not activation.active and _bound_for_aws(kwargs):
         raise _refusal(event_name, kwargs)
     return handler, response
+
+
+def _bound_for_aws(kwargs: Any) -> bool:
+    """Whether the call's URL names an AWS host (or cannot be read, which counts as AWS: fail closed)."""
+    url = (kwargs.get("params") or {}).get("url")
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except (TypeError, ValueError, AttributeError):
+        return True
+    if not host:
+        return True
+    return any(host == domain or host.endswith("." + domain) for domain in _AWS_DOMAINS)
 
 
 def _refusal(event_name: str, kwargs: Any) -> UnmockedCall:
