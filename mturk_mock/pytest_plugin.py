@@ -66,6 +66,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "(marketplace='production', seed=1, record_calls=False, state=..., search_lag=30, "
         "faults=[{'error': 'ServiceFault', 'times': 1}], rate_limit=5, credentials='registered', access_keys=[...])",
     )
+    config.addinivalue_line(
+        "markers", "no_mturk_mock: no mock for this test under --mturk-mock-all (a test of a server, say)"
+    )
 
 
 @functools.lru_cache(maxsize=2)
@@ -128,8 +131,12 @@ def close_async_client(client: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _mturk_mock_activation(request: pytest.FixtureRequest) -> None:
-    """A marked test, or every test with --mturk-mock-all, runs under the mturk_mock fixture's mock."""
-    if request.config.stash.get(_AUTOUSE, False) or request.node.get_closest_marker("mturk_mock") is not None:
+    """A marked test, or every test with --mturk-mock-all but those marked no_mturk_mock, runs under the
+    mturk_mock fixture's mock."""
+    node = request.node
+    if node.get_closest_marker("mturk_mock") is not None or (
+        request.config.stash.get(_AUTOUSE, False) and node.get_closest_marker("no_mturk_mock") is None
+    ):
         request.getfixturevalue("mturk_mock")
 
 

@@ -64,6 +64,17 @@ def test_the_fixture_is_the_active_mock(mturk_mock, mturk_client):
     assert mturk_mock is current()
     mturk_client.get_account_balance()
     assert [call.operation for call in mturk_mock.calls] == ["GetAccountBalance"]
+
+
+@pytest.mark.no_mturk_mock
+def test_a_test_can_opt_out(monkeypatch):
+    assert mturk_mock.current() is None
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # past the closed proxy of this suite, to the loopback server
+    handle = mturk_mock.MTurkMock()
+    with mturk_mock.MTurkServer(handle) as server:
+        local = boto3.client("mturk", region_name="us-east-1", endpoint_url=server.url, **FAKE)
+        local.get_account_balance()
+    assert [call.operation for call in handle.calls] == ["GetAccountBalance"]  # answered over HTTP
 """
 )
 
@@ -76,7 +87,7 @@ def test_every_test_gets_a_mock_on_request(pytester, offline, how):
         result = pytester.runpytest(*INNER)
     else:
         result = pytester.runpytest(*INNER, "--mturk-mock-all")
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
 
 
 def test_without_the_option_a_plain_test_is_not_mocked(pytester, offline):
