@@ -65,9 +65,11 @@ async def _aio_checked(
 def _bound_for_aws(kwargs: Any) -> bool:
     """Whether the call's URL names an AWS host (or cannot be read, which counts as AWS: fail closed)."""
     url = (kwargs.get("params") or {}).get("url")
+    if not isinstance(url, str):
+        return True
     try:
         host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    except (TypeError, ValueError, AttributeError):
+    except ValueError:
         return True
     if not host:
         return True
