@@ -5,6 +5,7 @@ HTTPS server on loopback that plays a requester's ExternalQuestion page."""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import html
 import ipaddress
 import os
@@ -52,7 +53,15 @@ def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 def ensure_chromium() -> tuple[str, str]:
-    """(chromium, chromedriver): found, or installed from Debian's packages when running as root with apt."""
+    """(chromium, chromedriver): found, or installed from Debian's packages when running as root with apt.
+    One process installs at a time (pytest-xdist workers would otherwise race for apt's lock)."""
+    with open(os.path.join(tempfile.gettempdir(), "mturk-mock-chromium.lock"), "w") as lock:
+        if hasattr(fcntl, "flock"):
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure_chromium()
+
+
+def _ensure_chromium() -> tuple[str, str]:
     chromium, driver = _find(CHROMIUM_NAMES), _find(DRIVER_NAMES)
     if chromium and driver:
         return chromium, driver

@@ -3,7 +3,8 @@ requester publishes, a worker previews, accepts, fills the form and submits, and
 answers; for an ExternalQuestion served by a test server, an HTMLQuestion in its sandbox, a QuestionForm,
 and a qualification test.
 
-The browser is installed when missing (as root, with apt-get); elsewhere these tests skip and say why.
+The browser is installed when missing (as root, with apt-get); elsewhere these tests skip and say why
+(with MTURK_MOCK_REQUIRE_BROWSER=1, as in CI, they fail instead).
 ``MTURK_MOCK_SCREENSHOTS=1`` makes ``test_screenshots`` write the README's pictures to docs/.
 """
 
@@ -68,6 +69,8 @@ def chromium():
     try:
         chromium_path, driver_path = support.ensure_chromium()
     except support.Unavailable as unavailable:
+        if os.environ.get("MTURK_MOCK_REQUIRE_BROWSER"):  # CI: a missing browser is a failure, not a skip
+            pytest.fail(f"the browser tests need Chromium: {unavailable}")
         pytest.skip(f"browser tests skipped: {unavailable}")
     with tempfile.TemporaryDirectory(prefix="mturk-mock-chromium-") as profile:
         driver = support.start_chromium(chromium_path, driver_path, profile)
