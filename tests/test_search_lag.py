@@ -44,6 +44,31 @@ def test_a_new_hit_is_got_at_once_and_listed_after_the_lag(frozen, mturk_client)
 
 
 @pytest.mark.mturk_mock(search_lag=LAG)
+def test_an_updated_hit_is_listed_in_its_previous_version_until_the_lag_has_passed(frozen, mturk_client):
+    hit_id = create_hit(mturk_client, MaxAssignments=1)["HITId"]
+    frozen.clock.advance(LAG)
+    before = mturk_client.list_hits()["HITs"][0]
+    new_type = mturk_client.create_hit_type(
+        Title="Relabelled", Description="d", Reward="0.30", AssignmentDurationInSeconds=600
+    )["HITTypeId"]
+    mturk_client.update_hit_type_of_hit(HITId=hit_id, HITTypeId=new_type)
+    mturk_client.create_additional_assignments_for_hit(HITId=hit_id, NumberOfAdditionalAssignments=2)
+    assert mturk_client.get_hit(HITId=hit_id)["HIT"]["Title"] == "Relabelled"  # Get sees the change at once
+    listed = mturk_client.list_hits()["HITs"][0]
+    assert (listed["Title"], listed["MaxAssignments"], listed["HITTypeId"]) == (
+        before["Title"], 1, before["HITTypeId"]
+    )  # fmt: skip
+    frozen.clock.advance(LAG - 0.5)
+    mturk_client.update_expiration_for_hit(HITId=hit_id, ExpireAt=0)  # a second change within the lag
+    assert mturk_client.list_hits()["HITs"][0]["Title"] == before["Title"]
+    frozen.clock.advance(0.5)  # the first changes are indexed, the expiry not yet
+    listed = mturk_client.list_hits()["HITs"][0]
+    assert (listed["Title"], listed["MaxAssignments"], listed["HITStatus"]) == ("Relabelled", 3, "Assignable")
+    frozen.clock.advance(LAG - 0.5)
+    assert mturk_client.list_hits()["HITs"][0]["HITStatus"] == "Reviewable"
+
+
+@pytest.mark.mturk_mock(search_lag=LAG)
 def test_a_new_type_is_found_by_get_at_once_and_by_searches_after_the_lag(frozen, mturk_client):
     type_id = create_type(mturk_client, "Fresh")["QualificationTypeId"]
     assert mturk_client.get_qualification_type(QualificationTypeId=type_id)["QualificationType"]["Name"] == "Fresh"
