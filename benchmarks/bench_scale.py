@@ -98,8 +98,9 @@ def main() -> None:
         small_type = _types(client, 1)[0]
     small.grant_qualifications(small_type, {f"A{index:013d}": 1 for index in range(150)})
     big_type = type_ids[len(type_ids) // 2]
-    roster = big.world.marketplace("sandbox").roster(big_type).lists["Granted"]
-    holder, roster_size = roster[-1].worker_id, len(roster)
+    granted = big.world.marketplace("sandbox").grants.listing(big_type, "Granted")
+    roster_size = len(granted)
+    holder = list(granted.values())[-1].worker_id  # the last one granted
     with big:
         deep_token = _token_at(client, big_type, roster_size - 200)
 

@@ -240,6 +240,43 @@ def _uploaded(client: Any, mock: Any, pool: int) -> State:
     return {"assignment": _submitted(client, mock, UPLOAD_FORM, photo=FileUpload(b"jpeg"))[1]}
 
 
+def _work_pool(client: Any, mock: Any, pool: int) -> State:
+    """One HIT with ``pool`` assignments, each submitted by its own worker."""
+    hit_id = client.create_hit(
+        **HIT_TYPE, LifetimeInSeconds=DAY, MaxAssignments=max(pool, PAGE + 2), Question=EXTERNAL_QUESTION
+    )["HIT"]["HITId"]
+    assignments = []
+    for number in range(max(pool, PAGE + 2)):
+        working = mock.worker(_worker(number)).accept(hit_id)
+        working.submit({"label": "cat"})
+        assignments.append(working.assignment_id)
+    return {"hit": hit_id, "assignments": assignments}
+
+
+def _blocks(client: Any, mock: Any, pool: int) -> State:
+    for number in range(PAGE + 2):
+        client.create_worker_block(WorkerId=_worker(number), Reason="benchmark")
+    return {}
+
+
+WORK_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("ListAssignmentsForHIT", _work_pool, lambda state, n: {"HITId": state["hit"]}, f"(page of {PAGE})"),
+    Scenario("GetAssignment", _work_pool, lambda state, n: {"AssignmentId": state["assignments"][0]}),
+    Scenario(
+        "ApproveAssignment",
+        _work_pool,
+        lambda state, n: {"AssignmentId": state["assignments"][n], "RequesterFeedback": "thanks"},
+    ),
+    Scenario(
+        "RejectAssignment",
+        _work_pool,
+        lambda state, n: {"AssignmentId": state["assignments"][n], "RequesterFeedback": "wrong"},
+    ),
+    Scenario("CreateWorkerBlock", _none, lambda state, n: {"WorkerId": _worker(n), "Reason": "benchmark"}),
+    Scenario("DeleteWorkerBlock", _none, lambda state, n: {"WorkerId": _worker(n)}, "(not blocked)"),
+    Scenario("ListWorkerBlocks", _blocks, lambda state, n: {}, f"(page of {PAGE})"),
+)
+
 BONUS_SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "SendBonus",
@@ -268,6 +305,7 @@ BONUS_SCENARIOS: tuple[Scenario, ...] = (
 
 SCENARIOS: tuple[Scenario, ...] = (
     HIT_SCENARIOS
+    + WORK_SCENARIOS
     + BONUS_SCENARIOS
     + (
         Scenario("GetAccountBalance", _none, lambda state, n: {}),

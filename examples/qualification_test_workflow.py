@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import boto3
 
-from mturk_mock import mock_mturk_qual
+from mturk_mock import mock_mturk
 
 SANDBOX = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
 SCHEMAS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas"
@@ -58,7 +58,7 @@ ANSWERS = {
 
 
 def main() -> None:
-    with mock_mturk_qual(seed=2026) as mturk:
+    with mock_mturk(seed=2026) as mturk:
         client = boto3.client(
             "mturk",
             region_name="us-east-1",

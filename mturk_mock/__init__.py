@@ -18,6 +18,7 @@ __all__ = [
     "MTurkServer",
     "NetworkBlocked",
     "SimulatedWorker",
+    "UnmockedCall",
     "World",
     "WorkerActionRefused",
     "WorkerError",
@@ -37,6 +38,7 @@ _LAZY = {
     "Clock": "mturk_mock.model.clock",
     "World": "mturk_mock.model.world",
     "NetworkBlocked": "mturk_mock.transport.botocore_hook",
+    "UnmockedCall": "mturk_mock.transport.strict",
     "MTurkServer": "mturk_mock.transport.http_server",
     "SimulatedWorker": "mturk_mock.simulation",
     "Choice": "mturk_mock.simulation",
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
     from .simulation import Choice, SimulatedWorker, WorkerProfile
     from .transport.botocore_hook import NetworkBlocked
     from .transport.http_server import MTurkServer
+    from .transport.strict import UnmockedCall
 
 
 def __getattr__(name: str) -> Any:

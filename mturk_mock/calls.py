@@ -9,6 +9,10 @@ from typing import Any
 class CallRecord:
     """One MTurk call as the mock saw it. ``request`` and ``response`` are the wire JSON, decoded on access.
 
+    ``detail`` says why a refused request was refused, in words the service does not send (which XML rule,
+    which constraint); the wire answer in ``response`` is exactly the service's. None for answers that
+    need no explanation.
+
     ``fault`` names what injected the answer (``"rule 1"``, ``"rate limit"``, ``"credentials"``; None for
     an answer of the model). A client's retries are calls of their own: in-process, ``attempt`` counts
     them (1 for the first) and ``retry_delay`` is the backoff the client chose after this answer (None
@@ -26,6 +30,7 @@ class CallRecord:
         "fault",
         "attempt",
         "retry_delay",
+        "detail",
     )
 
     def __init__(
@@ -38,6 +43,7 @@ class CallRecord:
         response: bytes,
         request_id: str,
         fault: str | None = None,
+        detail: str | None = None,
     ) -> None:
         self.operation = operation
         self.marketplace = marketplace
@@ -49,6 +55,7 @@ class CallRecord:
         self.fault = fault
         self.attempt = 1
         self.retry_delay: float | None = None
+        self.detail = detail
 
     @property
     def request(self) -> dict[str, Any]:
@@ -75,4 +82,5 @@ class CallRecord:
     def __repr__(self) -> str:
         outcome = "ok" if self.ok else self.error_code
         fault = f" injected by {self.fault}" if self.fault else ""
-        return f"<CallRecord {self.operation} {self.marketplace} {outcome}{fault}>"
+        detail = f": {self.detail}" if self.detail else ""
+        return f"<CallRecord {self.operation} {self.marketplace} {outcome}{fault}{detail}>"

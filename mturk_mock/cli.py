@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .constants import MARKETPLACES, SANDBOX
+from .web import batch_cli
 
 if TYPE_CHECKING:
     from .durable import DurableState
@@ -28,16 +30,31 @@ def _port(text: str) -> int:
     return port
 
 
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    from . import __version__
+
+    try:
+        botocore = installed("botocore")
+    except PackageNotFoundError:  # pragma: no cover - botocore is a dependency
+        botocore = "missing"
+    return f"mturk-mock {__version__} (botocore {botocore}, Python {sys.version.split()[0]})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mturk-mock", description="A mock of the Amazon Mechanical Turk Requester API."
     )
+    parser.add_argument("--version", action="version", version=version())
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
         "serve",
         help="answer the MTurk API over HTTP until Ctrl-C or SIGTERM",
         description="Answer the MTurk JSON protocol over HTTP (POST / with X-Amz-Target). "
-        "Point a client at it with --endpoint-url / endpoint_url.",
+        "Point a client at it with --endpoint-url / endpoint_url. A browser finds the worker and requester "
+        "website at /site/.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     serve.add_argument(
@@ -72,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--search-lag",
         type=float,
         metavar="SECONDS",
-        help="created or updated qualification types show in searches only after SECONDS on the mock clock",
+        help="created or updated qualification types, and new HITs, show in searches only after SECONDS on the "
+        "mock clock",
     )
     serve.add_argument(
         "--sqs-endpoint",
@@ -84,13 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="deliver SNS event notifications to this SNS-compatible server (moto, LocalStack)",
     )
-    serve.add_argument("--verbose", "-v", action="store_true", help="log every request to stderr")
+    serve.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="log every request to stderr: operation, requester, marketplace, status, error code and why",
+    )
     operations = commands.add_parser(
         "operations",
         help="list the MTurk operations and which ones the mock implements",
         description="Every operation of the MTurk service model, implemented or not.",
     )
     operations.add_argument("--json", action="store_true", help="print JSON for machines")
+    batch_cli.add_parser(commands)
     return parser
 
 
@@ -197,6 +221,14 @@ def serve(
     handle = _handle(marketplace, endpoints)
     durable = None
     if state is not None:
+        from .state_file import check_writable
+
+        try:  # now, before anything is acknowledged; a directory is refused by open_state, saying why
+            if not os.path.isdir(state):
+                check_writable(state)
+        except OSError as exc:
+            print(f"mturk-mock: cannot write state to {state}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
         try:
             durable = _durable(handle, state, marketplace, sync)
         except (OSError, ValueError) as exc:  # never start over a state we could not read: it would be lost
@@ -212,7 +244,7 @@ def serve(
     except OSError as exc:
         print(f"mturk-mock: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return _closed(durable, 1)
-    return _run(server, marketplace, endpoints, durable)
+    return _run(server, marketplace, verbose, endpoints, durable)
 
 
 def _closed(durable: DurableState | None, status: int) -> int:
@@ -221,7 +253,9 @@ def _closed(durable: DurableState | None, status: int) -> int:
     return status
 
 
-def _run(server: MTurkServer, marketplace: str, endpoints: dict[str, str | None], durable: DurableState | None) -> int:
+def _run(
+    server: MTurkServer, marketplace: str, verbose: bool, endpoints: dict[str, str | None], durable: DurableState | None
+) -> int:
     # SIGTERM and SIGINT both end the wait below through KeyboardInterrupt, which closes the server.
     in_main_thread = threading.current_thread() is threading.main_thread()  # only there can signals be caught
     previous = {
@@ -230,7 +264,9 @@ def _run(server: MTurkServer, marketplace: str, endpoints: dict[str, str | None]
     }
     status = 0
     try:
-        print(f"mturk-mock: listening on {server.url} (marketplace {marketplace})", flush=True)
+        logging = "" if verbose else "; -v logs every request"
+        website = f"; website {server.website_url}" if server.website_url else "; no website: needs Jinja2"
+        print(f"mturk-mock: listening on {server.url} (marketplace {marketplace}{logging}){website}", flush=True)
         for name, url in endpoints.items():
             if url is not None:
                 print(f"mturk-mock: {name[:3].upper()} notifications go to {url}", flush=True)
@@ -275,6 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "operations":
         return operations(args.json)
+    if args.command == "batch":
+        return batch_cli.run(args)
     return serve(
         args.host,
         args.port,

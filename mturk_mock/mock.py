@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import unittest
+import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, ParamSpec, TypeVar, cast, overload
 
@@ -21,6 +23,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
 TEST_PREFIX = "test"
+# The decorator on each function it wrapped: the pytest plugin reads it so that a test's fixtures and its
+# decorator share one mock (``decorator_of``).
+_DECORATED: weakref.WeakKeyDictionary[Callable[..., Any], MTurkMock] = weakref.WeakKeyDictionary()
 
 
 class MTurkMock(Handle):
@@ -63,6 +68,10 @@ class MTurkMock(Handle):
             "access_keys": access_keys,
             "retry_backoff": retry_backoff,
         }
+        if state is not None and not isinstance(state, World):
+            raise TypeError(f"state must be a mturk_mock.World or None, not {state!r}")
+        if not isinstance(record_calls, bool):
+            raise TypeError(f"record_calls must be True or False, not {record_calls!r}")
         world = state if state is not None else World(**world_options)
         checked = None
         if faults or rate_limit is not None or credentials != "any" or access_keys or retry_backoff != "record":
@@ -82,6 +91,9 @@ class MTurkMock(Handle):
         self._shared = state is not None
         self._started_once = False
         self._active = False
+        # The decorator whose next activation this mock stands in for: the pytest plugin started it early,
+        # for the decorated test's fixtures (``adopt_for``).
+        self._adopted_by: MTurkMock | None = None
 
     # -- activation -------------------------------------------------------------------------
     def start(self) -> MTurkMock:
@@ -112,6 +124,19 @@ class MTurkMock(Handle):
     def _keep_state(self) -> None:
         self._shared = True
 
+    def adopt_for(self, decorator: MTurkMock) -> None:
+        """Let ``decorator``'s next activation use this mock (already active) instead of a fresh one: the
+        pytest plugin starts a decorated test's mock before its fixtures, and the test gets the same one."""
+        self._adopted_by = decorator
+
+    def _activation(self) -> contextlib.AbstractContextManager[MTurkMock]:
+        """A fresh activation for a decorated call, or the mock the pytest plugin started for it."""
+        innermost = activation.innermost()
+        if innermost is not None and innermost._adopted_by is self:
+            innermost._adopted_by = None
+            return contextlib.nullcontext(innermost)
+        return self._fresh()
+
     def __enter__(self) -> MTurkMock:
         return self.start()
 
@@ -138,21 +163,23 @@ class MTurkMock(Handle):
         """Decorate a function, coroutine function, method or class; each call gets its own activation."""
         if isinstance(wrapped, type):
             return self._decorate_class(wrapped)
-        fresh = self._fresh
+        enter = self._activation
+        with contextlib.suppress(TypeError):  # objects without weak references are never tests
+            _DECORATED[wrapped] = self
         if inspect.iscoroutinefunction(wrapped):
 
             @wrapt.decorator
             async def run_async(
                 wrapped: Callable[..., Awaitable[Any]], instance: object, args: tuple[Any, ...], kwargs: dict[str, Any]
             ) -> Any:
-                with fresh():
+                with enter():
                     return await wrapped(*args, **kwargs)
 
             return run_async(wrapped)
 
         @wrapt.decorator
         def run(wrapped: Callable[..., Any], instance: object, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-            with fresh():
+            with enter():
                 return wrapped(*args, **kwargs)
 
         return run(wrapped)
@@ -210,10 +237,11 @@ def mock_mturk(func: Any = None, /, **options: Any) -> Any:
     type's name stays taken; the service says up to 48 hours; default 0: released at once), ``known_workers``
     (``"any"``: every well-formed worker ID is a worker, the default; ``"registered"``: only workers made
     with ``mturk.worker()``, others get ParameterValidationError on WorkerId), ``search_lag`` (seconds before
-    created or updated qualification types show in ListQualificationTypes; default 0). Faults (README,
-    "Failures on purpose"): ``faults`` (rules, as dicts of ``mturk.faults.add`` options), ``rate_limit``
-    (calls a second per requester, or ``{"rate": r, "burst": b}``), ``credentials`` (``"registered"``:
-    only ``access_keys`` are accepted), ``retry_backoff`` (``"record"``, ``"clock"`` or ``"sleep"``).
+    created or updated qualification types show in ListQualificationTypes, and new HITs in ListHITs; default
+    0). Faults (README, "Failures on purpose"): ``faults`` (rules, as dicts of ``mturk.faults.add`` options),
+    ``rate_limit`` (calls a second per requester, or ``{"rate": r, "burst": b}``), ``credentials``
+    (``"registered"``: only ``access_keys`` are accepted), ``retry_backoff`` (``"record"``, ``"clock"`` or
+    ``"sleep"``).
     Notifications (README, "Notifications"): ``sqs_endpoint`` and ``sns_endpoint`` (an SQS- or
     SNS-compatible server to deliver to; by default messages go to moto when its mock is active).
     """
@@ -227,3 +255,19 @@ mock_mturk_qual = mock_mturk  # the name of the qualification-only releases, kep
 def current() -> MTurkMock | None:
     """The innermost active mock (inside a decorated function: its handle), or None."""
     return activation.innermost()
+
+
+def decorator_of(function: object) -> MTurkMock | None:
+    """The ``@mock_mturk`` that decorates ``function`` (through other decorators and bound methods), or None."""
+    for _ in range(32):  # a chain of wrappers, never a cycle
+        if function is None:
+            return None
+        target = cast("Callable[..., Any]", getattr(function, "__func__", function))
+        try:
+            found = _DECORATED.get(target)
+        except TypeError:  # not weakly referenceable: not a function
+            found = None
+        if found is not None:
+            return found
+        function = getattr(function, "__wrapped__", None)
+    return None

@@ -1,5 +1,7 @@
 """pytest plugin (registered through the ``pytest11`` entry point): fixtures ``mturk_mock``, ``mturk_client``
-and ``mturk_async_client``.
+and ``mturk_async_client``, the ``mturk_mock`` marker, and the options ``--mturk-mock-all`` (ini
+``mturk_mock_autouse``: a mock for every test) and ``--mturk-mock-strict`` (ini ``mturk_mock_strict``: an
+MTurk call outside a mock fails loudly).
 
 Importing this module imports neither boto3, botocore nor aiobotocore; they load when a fixture is first used.
 """
@@ -20,17 +22,52 @@ if TYPE_CHECKING:
     from mypy_boto3_mturk import MTurkClient
 
     from .mock import MTurkMock
+    from .plugin_support import ClientPool
 
 SANDBOX_ENDPOINT = ENDPOINTS[SANDBOX]
 PRODUCTION_ENDPOINT = ENDPOINTS[PRODUCTION]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mturk_mock")
+    group.addoption(
+        "--mturk-mock-all", action="store_true", default=None, help="mturk_mock: an active mock for every test"
+    )
+    group.addoption(
+        "--mturk-mock-strict",
+        action="store_true",
+        default=None,
+        help="mturk_mock: an MTurk call made while no mock is active raises UnmockedCall instead of reaching AWS",
+    )
+    parser.addini("mturk_mock_autouse", "mturk_mock: an active mock for every test", type="bool", default=False)
+    parser.addini(
+        "mturk_mock_strict", "mturk_mock: MTurk calls outside an active mock fail", type="bool", default=False
+    )
+
+
+def _flag(config: pytest.Config, option: str, ini: str) -> bool:
+    given = config.getoption(option)
+    return bool(given) if given is not None else bool(config.getini(ini))
+
+
+_AUTOUSE = pytest.StashKey[bool]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_AUTOUSE] = _flag(config, "mturk_mock_all", "mturk_mock_autouse")
+    if _flag(config, "mturk_mock_strict", "mturk_mock_strict"):
+        from .transport import strict
+
+        strict.install()
+        config.add_cleanup(strict.uninstall)
     config.addinivalue_line(
         "markers",
         "mturk_mock(**options): options for the mturk_mock fixture, as for mock_mturk "
         "(marketplace='production', seed=1, record_calls=False, state=..., search_lag=30, "
         "faults=[{'error': 'ServiceFault', 'times': 1}], rate_limit=5, credentials='registered', access_keys=[...])",
+    )
+    config.addinivalue_line(
+        "markers", "no_mturk_mock: no mock for this test under --mturk-mock-all (a test of a server, say)"
     )
 
 
@@ -92,25 +129,48 @@ def close_async_client(client: Any) -> None:
     _run_apart(client.__aexit__(None, None, None))
 
 
+@pytest.fixture(autouse=True)
+def _mturk_mock_activation(request: pytest.FixtureRequest) -> None:
+    """A marked test, or every test with --mturk-mock-all but those marked no_mturk_mock, runs under the
+    mturk_mock fixture's mock."""
+    node = request.node
+    if node.get_closest_marker("mturk_mock") is not None or (
+        request.config.stash.get(_AUTOUSE, False) and node.get_closest_marker("no_mturk_mock") is None
+    ):
+        request.getfixturevalue("mturk_mock")
+
+
 @pytest.fixture
 def mturk_mock(request: pytest.FixtureRequest) -> Iterator[MTurkMock]:
-    """An active mock with a clean marketplace for this test; yields its handle."""
-    from mturk_mock.mock import MTurkMock
+    """The active mock of this test, with a clean marketplace; yields its handle. With @mock_mturk on the
+    test it is the decorator's mock; inside a mock that is already active, that one."""
+    from mturk_mock.plugin_support import handle_for
 
-    marker = request.node.get_closest_marker("mturk_mock")
-    handle = MTurkMock(**(marker.kwargs if marker else {}))
-    handle.start()
+    handle, owned = handle_for(request)
+    if owned:
+        handle.start()
     try:
         yield handle
     finally:
-        if handle.active:
+        if owned and handle.active:
             handle.stop()
 
 
+@functools.lru_cache(maxsize=1)
+def _client_pool() -> ClientPool:
+    from mturk_mock.plugin_support import ClientPool
+
+    return ClientPool(make_client)
+
+
 @pytest.fixture
-def mturk_client(mturk_mock: MTurkMock) -> MTurkClient:
-    """A boto3 MTurk client on the mock's marketplace endpoint, routed to the mock."""
-    return make_client(mturk_mock.default_marketplace)
+def mturk_client(mturk_mock: MTurkMock) -> Iterator[MTurkClient]:
+    """A boto3 MTurk client on the mock's marketplace endpoint, routed to the mock. Reused by the next test
+    unless this one changed it (registered handlers, set attributes, retried injected faults)."""
+    pool = _client_pool()
+    client, attributes = pool.lend(mturk_mock.default_marketplace)
+    yield client
+    pool.give_back(client, attributes, mturk_mock)
 
 
 @pytest.fixture

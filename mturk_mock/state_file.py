@@ -62,6 +62,18 @@ def write_state(world: World, path: str | os.PathLike[str]) -> None:
             os.close(directory)
 
 
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """OSError unless a save to ``path`` can succeed: the temporary file beside it can be made (the rename
+    needs only the directory). Checked when a server starts, not when it stops holding everything."""
+    target = pathlib.Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a directory")
+    temporary = _temporary_name(target, os.getpid())
+    with open(temporary, "wb"):
+        pass
+    temporary.unlink()
+
+
 def read_state(path: str | os.PathLike[str], into: World) -> None:
     """Replace ``into``'s state with the file's. ValueError (and ``into`` unchanged) if it is not a state.
     The file may also be a durable server's state database (``mturk-mock serve --state``)."""

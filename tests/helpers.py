@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -10,6 +11,12 @@ from botocore.exceptions import ClientError
 from . import transports
 
 SUFFIX = re.compile(r" \((\d{13})( s)?\)$")
+FUZZ_EXAMPLES = "MTURK_MOCK_FUZZ_EXAMPLES"  # opt-in: MTURK_MOCK_FUZZ_EXAMPLES=5000 python -m pytest tests/test_fuzz.py
+
+
+def examples(default: int) -> int:
+    """How many examples a hypothesis suite runs: ``default``, or MTURK_MOCK_FUZZ_EXAMPLES when it is set."""
+    return int(os.environ.get(FUZZ_EXAMPLES) or default)
 
 
 def requester_client(access_key: str, marketplace: str = "sandbox"):

@@ -450,3 +450,13 @@ def test_the_crowds_work_is_notified_as_a_single_workers_is(mturk_client, mturk_
     assert sent["AssignmentReturned"] == summary.returned
     assert sent["AssignmentAbandoned"] == summary.abandoned > 0
     assert sent["HITExpired"] == 4  # at 30 minutes, on the way through the run
+
+
+def test_the_summary_gives_the_end_date_when_a_run_ends_on_another_day(mturk_mock):
+    mturk_mock.clock.freeze(dt.datetime(2026, 12, 1, 23, 0, tzinfo=dt.timezone.utc))
+    overnight = mturk_mock.crowd(1, seed=1)
+    overnight.run(hours=2)
+    assert "1 workers, 2026-12-01 23:00:00 to 2026-12-02 01:00:00:" in str(overnight.summary)
+    same_day = mturk_mock.crowd(1, seed=1)
+    same_day.run(minutes=30)
+    assert "1 workers, 2026-12-02 01:00:00 to 01:30:00:" in str(same_day.summary)

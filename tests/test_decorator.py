@@ -203,3 +203,7 @@ def test_each_activation_starts_clean_unless_state_is_shared():
 def test_bad_options_are_refused_early():
     with pytest.raises(ValueError, match="marketplace"):
         mock_mturk_qual(marketplace="staging")
+    with pytest.raises(TypeError, match="record_calls must be True or False, not 'no'"):
+        mock_mturk_qual(record_calls="no")
+    with pytest.raises(TypeError, match="state must be a mturk_mock.World or None, not 'x'"):
+        mock_mturk_qual(state="x")

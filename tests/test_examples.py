@@ -19,8 +19,13 @@ def _run(name: str) -> str:
 def test_quickstart():
     out = _run("quickstart.py")
     assert "sandbox balance: 10000.00" in out
-    assert "search 'TAGGING LEVEL 2': ['Image tagging level 2']" in out
-    assert "AWS.MechanicalTurk.QualificationTypeAlreadyExists" in out
+    assert "status='Granted', value=100)" in out.split("alice's test:")[1].splitlines()[0]
+    assert "status='Granted', value=0)" in out.split("bob's test:")[1].splitlines()[0]
+    assert "bob may not accept: You do not meet the qualification requirement 'Cat spotter'" in out
+    assert "A1ALICE0000001 answered {'cat': 'yes'}" in out
+    assert "bonuses paid: ['0.25']" in out
+    assert re.search(r"reviewable after an hour: \[\('3\w{29}', 1\)\]", out)
+    assert "calls answered by the mock: 10" in out
 
 
 def test_qualification_test_workflow():
@@ -64,3 +69,11 @@ def test_notifications_sqs():
     assert "approved 6 assignments from AssignmentSubmitted messages" in out
     assert "HIT statuses: ['Reviewable'], assignments completed: 6" in out
     assert "HITReviewable messages: 3, all delivered: True" in out
+
+
+def test_the_pytest_example_passes(pytester):
+    """examples/test_with_pytest.py, as a project would run it (the plugin loads through its entry point)."""
+    result = pytester.runpytest(
+        str(EXAMPLES / "test_with_pytest.py"), "-p", "no:cacheprovider", "-p", "no:hypothesispytest"
+    )
+    result.assert_outcomes(passed=5)

@@ -16,7 +16,7 @@ from mturk_mock.model.fault_settings import SERVICE_FAULT_MESSAGE
 from mturk_mock.pytest_plugin import SANDBOX_ENDPOINT
 
 from .conftest import Capture, assert_same_python, reference_parse
-from .helpers import create_type
+from .helpers import create_hit, create_type
 
 KEY = "AKIAFAULTS"
 
@@ -45,14 +45,21 @@ def outcomes(mock, operation: str | None = None) -> list[tuple[int, str | None, 
 # -- the "done when" --------------------------------------------------------------------------
 
 
-def test_third_create_fails_with_service_fault_and_a_standard_client_retries_it(mturk_mock):
-    mturk_mock.faults.add("ServiceFault", operation="CreateQualificationType", after=2, times=1)
+@pytest.mark.parametrize("operation", ["CreateHIT", "CreateQualificationType"])
+def test_third_create_fails_with_service_fault_and_a_standard_client_retries_it(mturk_mock, operation):
+    mturk_mock.faults.add("ServiceFault", operation=operation, after=2, times=1)
     standard = client("standard")
-    answers = [create_type(standard, f"type {n}") for n in range(3)]
-    last = standard.get_qualification_type(QualificationTypeId=answers[2]["QualificationTypeId"])
-    assert last["QualificationType"]["Name"] == "type 2"
-    creates = mturk_mock.calls_to("CreateQualificationType")
-    assert outcomes(mturk_mock, "CreateQualificationType") == [
+    if operation == "CreateHIT":
+        made = [create_hit(standard, RequesterAnnotation=f"hit {n}") for n in range(3)]
+        last = standard.get_hit(HITId=made[2]["HITId"])["HIT"]["RequesterAnnotation"]
+        assert len(standard.list_hits()["HITs"]) == 3  # the failed attempt created nothing
+    else:
+        made = [create_type(standard, f"type {n}") for n in range(3)]
+        last = standard.get_qualification_type(QualificationTypeId=made[2]["QualificationTypeId"])
+        last = last["QualificationType"]["Name"].replace("type", "hit")
+    assert last == "hit 2"
+    creates = mturk_mock.calls_to(operation)
+    assert outcomes(mturk_mock, operation) == [
         (200, None, 1),
         (200, None, 1),
         (500, "rule 1", 1),

@@ -216,6 +216,25 @@ def test_inactive_and_deleted_types_cannot_be_required(mturk_client):
     )
 
 
+def test_a_repeated_registration_checks_its_required_types_again(mturk_client):
+    qual = create_type(mturk_client)["QualificationTypeId"]
+    requirements = [_exists(qual)]
+    type_id = create_hit_type(mturk_client, QualificationRequirements=requirements)
+    assert create_hit(mturk_client, QualificationRequirements=requirements)["HITTypeId"] == type_id
+    registrations = (
+        lambda: create_hit_type(mturk_client, QualificationRequirements=requirements),
+        lambda: create_hit(mturk_client, QualificationRequirements=requirements),
+    )
+    mturk_client.update_qualification_type(QualificationTypeId=qual, QualificationTypeStatus="Inactive")
+    for register in registrations:
+        request_error(register, "InvalidQualificationTypeState", f"QualificationType [{qual}] is Inactive.")
+    mturk_client.update_qualification_type(QualificationTypeId=qual, QualificationTypeStatus="Active")
+    assert create_hit_type(mturk_client, QualificationRequirements=requirements) == type_id
+    mturk_client.delete_qualification_type(QualificationTypeId=qual)
+    for register in registrations:
+        request_error(register, "InvalidQualificationTypeState", f"QualificationType [{qual}] is Disposed.")
+
+
 def test_system_types_and_other_requesters_types_may_be_required(mturk_client):
     foreign = create_type(requester_client("AKIAOTHERREQUESTER"), "theirs")["QualificationTypeId"]
     requirements = [

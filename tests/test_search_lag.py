@@ -8,7 +8,7 @@ import pytest
 from mturk_mock import MTurkMock, World, mock_mturk
 from mturk_mock.model.search_lag import SearchLag
 
-from .helpers import create_type
+from .helpers import create_hit, create_type
 
 LAG = 30
 
@@ -28,6 +28,44 @@ def descriptions(client, **filters) -> list[str]:
 def frozen(mturk_mock):
     mturk_mock.clock.freeze()
     return mturk_mock
+
+
+@pytest.mark.mturk_mock(search_lag=LAG)
+def test_a_new_hit_is_got_at_once_and_listed_after_the_lag(frozen, mturk_client):
+    older = create_hit(mturk_client)["HITId"]
+    frozen.clock.advance(LAG)
+    newer = create_hit(mturk_client)["HITId"]
+    assert mturk_client.get_hit(HITId=newer)["HIT"]["HITId"] == newer
+    assert [hit["HITId"] for hit in mturk_client.list_hits()["HITs"]] == [older]
+    frozen.clock.advance(LAG - 0.5)
+    assert [hit["HITId"] for hit in mturk_client.list_hits()["HITs"]] == [older]
+    frozen.clock.advance(0.5)
+    assert [hit["HITId"] for hit in mturk_client.list_hits()["HITs"]] == [older, newer]
+
+
+@pytest.mark.mturk_mock(search_lag=LAG)
+def test_an_updated_hit_is_listed_in_its_previous_version_until_the_lag_has_passed(frozen, mturk_client):
+    hit_id = create_hit(mturk_client, MaxAssignments=1)["HITId"]
+    frozen.clock.advance(LAG)
+    before = mturk_client.list_hits()["HITs"][0]
+    new_type = mturk_client.create_hit_type(
+        Title="Relabelled", Description="d", Reward="0.30", AssignmentDurationInSeconds=600
+    )["HITTypeId"]
+    mturk_client.update_hit_type_of_hit(HITId=hit_id, HITTypeId=new_type)
+    mturk_client.create_additional_assignments_for_hit(HITId=hit_id, NumberOfAdditionalAssignments=2)
+    assert mturk_client.get_hit(HITId=hit_id)["HIT"]["Title"] == "Relabelled"  # Get sees the change at once
+    listed = mturk_client.list_hits()["HITs"][0]
+    assert (listed["Title"], listed["MaxAssignments"], listed["HITTypeId"]) == (
+        before["Title"], 1, before["HITTypeId"]
+    )  # fmt: skip
+    frozen.clock.advance(LAG - 0.5)
+    mturk_client.update_expiration_for_hit(HITId=hit_id, ExpireAt=0)  # a second change within the lag
+    assert mturk_client.list_hits()["HITs"][0]["Title"] == before["Title"]
+    frozen.clock.advance(0.5)  # the first changes are indexed, the expiry not yet
+    listed = mturk_client.list_hits()["HITs"][0]
+    assert (listed["Title"], listed["MaxAssignments"], listed["HITStatus"]) == ("Relabelled", 3, "Assignable")
+    frozen.clock.advance(LAG - 0.5)
+    assert mturk_client.list_hits()["HITs"][0]["HITStatus"] == "Reviewable"
 
 
 @pytest.mark.mturk_mock(search_lag=LAG)

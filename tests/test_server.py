@@ -629,9 +629,10 @@ def test_cli_process_serves_and_stops_on_signal(signum):
     )
     try:
         line = read_line(process, TIMEOUT)
-        assert line.startswith("mturk-mock: listening on http://127.0.0.1:") and line.endswith(
-            "(marketplace production)\n"
+        assert (
+            line.startswith("mturk-mock: listening on http://127.0.0.1:") and "(marketplace production; -v logs" in line
         )
+        assert line.endswith(f"; website {line.split()[3]}/site/\n")
         url = line.split()[3]
         assert int(url.rsplit(":", 1)[1]) > 0
         status, _, body = post(url, b"{}", {"X-Amz-Target": TARGET + "GetAccountBalance"})

@@ -13,7 +13,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invaria
 
 from mturk_mock import WorkerError, mock_mturk_qual
 
-from .helpers import requester_client
+from .helpers import examples, requester_client
 
 OWNERS = ("AKIAONE", "AKIATWO")
 NAMES = ("alpha", "beta", "gamma")
@@ -241,7 +241,7 @@ class Marketplace(RuleBasedStateMachine):
 
 TestMarketplace = Marketplace.TestCase
 TestMarketplace.settings = settings(
-    max_examples=30, stateful_step_count=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(30), stateful_step_count=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 

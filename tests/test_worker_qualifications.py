@@ -127,6 +127,7 @@ def test_disassociate_errors(mturk_client, type_id):
 
 
 def test_associating_after_a_revoke_grants_again(mturk_client, mturk_mock, type_id):
+    mturk_mock.clock.freeze()  # a loaded machine (pytest -n auto) may take more than 10 ms between calls
     _associate(mturk_client, type_id, IntegerValue=4)
     mturk_client.disassociate_qualification_from_worker(QualificationTypeId=type_id, WorkerId=WORKER)
     mturk_mock.clock.advance(30)

@@ -32,8 +32,9 @@ class ErrorSpec:
     namespace: str | None = None  # "com.amazon.coral.service" for the protocol's own errors
     message_member: str = "Message"  # the AWS front end's own errors spell it "message"
 
-    def __call__(self, *, parameter: str | None = None, **fields: object) -> MTurkError:
-        return MTurkError(self, self.template.format(parameter=parameter, **fields), parameter)
+    def __call__(self, *, parameter: str | None = None, detail: str | None = None, **fields: object) -> MTurkError:
+        """``detail``: why, for the test author (the call log, the server log); never on the wire."""
+        return MTurkError(self, self.template.format(parameter=parameter, **fields), parameter, detail)
 
     @property
     def full_turk_error_code(self) -> str | None:
@@ -41,13 +42,15 @@ class ErrorSpec:
 
 
 class MTurkError(Exception):
-    """An error the mock answers with. ``parameter`` is set for ParameterValidationError."""
+    """An error the mock answers with. ``parameter`` is set for ParameterValidationError; ``detail`` says
+    why in words the service does not send (``CallRecord.detail``), and never reaches the wire."""
 
-    def __init__(self, spec: ErrorSpec, message: str, parameter: str | None = None) -> None:
+    def __init__(self, spec: ErrorSpec, message: str, parameter: str | None = None, detail: str | None = None) -> None:
         super().__init__(message)
         self.spec = spec
         self.message = message
         self.parameter = parameter
+        self.detail = detail
 
     @property
     def code(self) -> str:
@@ -171,6 +174,15 @@ MISSING_AUTHENTICATION_TOKEN = ErrorSpec(
     PROTOCOL_NAMESPACE,
     "message",
 )
+INVALID_SIGNATURE = ErrorSpec(  # [I] AWS JSON services' answer to a credential scoped to another region
+    "InvalidSignatureException",
+    400,
+    None,
+    "Credential should be scoped to a valid region, not '{region}'. ",
+    "none",
+    PROTOCOL_NAMESPACE,
+    "message",
+)
 UNKNOWN_OPERATION = ErrorSpec("UnknownOperationException", 400, None, "{message}", "none", PROTOCOL_NAMESPACE)
 SERIALIZATION = ErrorSpec("SerializationException", 400, None, "{message}", "none", PROTOCOL_NAMESPACE)
 
@@ -215,13 +227,15 @@ def _java_text(value: object) -> object:
     return value
 
 
-def invalid_value(parameter: str, value: object) -> MTurkError:
-    """ParameterValidationError: ``The value "…" is not valid for the parameter …`` (observed)."""
-    return INVALID_VALUE(parameter=parameter, value=_java_text(value))
+def invalid_value(parameter: str, value: object, detail: str | None = None) -> MTurkError:
+    """ParameterValidationError: ``The value "…" is not valid for the parameter …`` (observed). The
+    service says no more; ``detail`` tells the test author which rule failed."""
+    return INVALID_VALUE(parameter=parameter, value=_java_text(value), detail=detail)
 
 
 def out_of_range(parameter: str, value: int, low: int, high: int) -> MTurkError:
-    return OUT_OF_RANGE(parameter=parameter, value=value, low=low, high=high)
+    detail = f"{parameter} {value} is outside {low}..{high}"
+    return OUT_OF_RANGE(parameter=parameter, value=value, low=low, high=high, detail=detail)
 
 
 def catalogue() -> dict[str, ErrorSpec]:

@@ -14,6 +14,7 @@ from ..constants import SANDBOX
 from .events import Event, Events
 from .hits import decisions, reviewing, work
 from .hits.assignments import Assignments
+from .hits.batches import Batches
 from .hits.blocks import Blocks
 from .hits.bonuses import Bonuses
 from .hits.hit_types import HITTypes
@@ -60,6 +61,7 @@ class Marketplace:
         self.layouts: dict[str, str] = {}  # HITLayoutId -> template; registered through the handle
         self.assignments = Assignments(self.schedule)
         self.blocks = Blocks()
+        self.batches = Batches()  # the Requester website's batches (CSV uploads)
         self.reviews = Reviews(self.schedule)  # review policies' results, actions and planned runs
         self.bonuses = Bonuses()
         work.on_deadline(self)
@@ -118,6 +120,7 @@ class Marketplace:
             "layouts": dict(self.layouts),
             "assignments": self.assignments.to_data(),
             "blocks": self.blocks.to_data(),
+            "batches": self.batches.to_data(),
             "reviews": self.reviews.to_data(),
             "bonuses": self.bonuses.to_data(),
         }
@@ -141,6 +144,7 @@ class Marketplace:
         self.assignments.load_data(data.get("assignments", {}), self.hits.by_id)
         self.assignments.reschedule()
         self.blocks.load_data(data.get("blocks", []))
+        self.batches.load_data(data.get("batches", []))
         self.reviews.load_data(data.get("reviews", {}), self.hits.by_id.values())
         self.reviews.reschedule()
         self.bonuses.load_data(data.get("bonuses", []))

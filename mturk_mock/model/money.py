@@ -35,10 +35,11 @@ def to_amount(value: str | Decimal | int) -> Decimal:
 def parse_amount(text: str, parameter: str) -> Decimal:
     """A CurrencyAmount request member: the pattern and the $0.01 minimum, else ParameterValidationError."""
     if not _AMOUNT(text) or len(text) > MAXIMUM_DIGITS:  # longer amounts than Decimal's precision are nonsense
-        raise errors.invalid_value(parameter, text)
+        detail = f"{parameter} must be dollars with at most two decimals, like 0.25"
+        raise errors.invalid_value(parameter, text, detail)
     amount = Decimal(text).quantize(CENT)
     if amount < MINIMUM_AMOUNT:
-        raise errors.invalid_value(parameter, text)
+        raise errors.invalid_value(parameter, text, f"{parameter} must be at least {MINIMUM_AMOUNT}")
     return amount
 
 

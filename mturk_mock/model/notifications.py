@@ -89,14 +89,15 @@ def parse_specification(wire: Mapping[str, Any], *, test: bool = False) -> Notif
     destination, transport, version = wire["Destination"], wire["Transport"], wire["Version"]
     event_types = list(wire["EventTypes"])
     if not _SHAPES[transport](destination):
-        raise errors.invalid_value("Destination", destination)
+        raise errors.invalid_value("Destination", destination, f"Destination is not a {transport} destination")
     if version not in VERSIONS:
-        raise errors.invalid_value("Version", version)
+        raise errors.invalid_value("Version", version, f"Version must be one of {', '.join(VERSIONS)}")
     if not event_types:
-        raise errors.invalid_value("EventTypes", event_types)
+        raise errors.invalid_value("EventTypes", event_types, "EventTypes is empty")
     for event_type in event_types:
         if event_type not in EVENT_TYPES and not (test and event_type == PING):
-            raise errors.invalid_value("EventTypes", event_type)
+            detail = f"{event_type} is not an event type here" + ("" if test else " (Ping only in a test event)")
+            raise errors.invalid_value("EventTypes", event_type, detail)
     listed = tuple(dict.fromkeys(event_types))
     return NotificationSpec(destination, transport, version, frozenset(listed), listed)
 

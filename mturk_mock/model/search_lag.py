@@ -2,8 +2,10 @@
 
 The real service indexes entities for its List operations some time after they are created or changed,
 while Get operations see them at once (spec Q§1.3, Q§4, H§7). ``SearchLag`` keeps, per marketplace, the
-entities whose current version the search index does not show yet, each with the time it will and with
-the version the index still shows meanwhile (a copy taken before the change; None for a new entity).
+entities whose current version the search index does not show yet: for each change not yet indexed, the
+time it will be and the version the index shows until then (a copy taken before the change; None for a
+new entity). Each change is indexed ``lag`` seconds after it was made, so between two quick changes the
+index shows the version of the first.
 
 It is generic. A List handler passes the marketplace's ``search_lag`` on its ``Listing``
 (``service/pagination.py``) with ``created=``, how to read an item's creation time: new items then show
@@ -29,7 +31,8 @@ class SearchLag:
 
     def __init__(self, lag: float = 0.0) -> None:
         self.lag = lag
-        self._pending: dict[Any, tuple[float, Any]] = {}  # entity -> (indexed at, version shown until then)
+        # entity -> its changes not yet indexed, oldest first: (indexed at, version shown until then)
+        self._pending: dict[Any, list[tuple[float, Any]]] = {}
 
     @property
     def pending(self) -> bool:
@@ -44,12 +47,8 @@ class SearchLag:
         """Call before changing ``entity``: searches keep showing this version until the lag has passed."""
         if not self.lag:
             return
-        entry = self._pending.get(entity)
-        if entry is not None and entry[0] > now:
-            shown = entry[1]  # the index still shows an older version (or nothing, for a new entity)
-        else:
-            shown = copy.copy(entity)
-            shown.cache = None  # type: ignore[attr-defined]  # the copy renders on its own
+        shown = copy.copy(entity)
+        shown.cache = None  # type: ignore[attr-defined]  # the copy renders on its own
         self._add(entity, now, shown)
 
     def view(self, now: float, created: Callable[[T], float] | None = None) -> Callable[[T], T | None] | None:
@@ -66,13 +65,15 @@ class SearchLag:
 
     def shown(self, entity: T, now: float) -> T | None:
         """What a search shows of ``entity`` at ``now``: itself, an older version of it, or nothing."""
-        entry = self._pending.get(entity)
-        if entry is None:
+        changes = self._pending.get(entity)
+        if changes is None:
             return entity
-        if entry[0] <= now:
+        while changes and changes[0][0] <= now:  # indexed by now
+            del changes[0]
+        if not changes:
             del self._pending[entity]
             return entity
-        stale: T | None = entry[1]
+        stale: T | None = changes[0][1]
         return stale
 
     def clear(self) -> None:
@@ -81,6 +82,10 @@ class SearchLag:
     def _add(self, entity: object, now: float, shown: object) -> None:
         pending = self._pending
         if len(pending) >= _PRUNE_AT:  # entities deleted meanwhile are never listed again to fall due
-            for due in [key for key, (indexed_at, _) in pending.items() if indexed_at <= now]:
+            for due in [key for key, changes in pending.items() if changes[-1][0] <= now]:
                 del pending[due]
-        pending[entity] = (now + self.lag, shown)
+        changes = pending.get(entity)
+        if changes is None:
+            pending[entity] = [(now + self.lag, shown)]
+        else:
+            changes.append((now + self.lag, shown))

@@ -102,7 +102,8 @@ class Workers:
         """[I] With known_workers="registered", unknown IDs get the error the service gives for workers of
         the other marketplace (spec Q§1.6)."""
         if self.only_registered and worker_id not in self.registered:
-            raise errors.invalid_value("WorkerId", worker_id)
+            detail = f"{worker_id} is not a registered worker (known_workers='registered'; make it with mturk.worker())"
+            raise errors.invalid_value("WorkerId", worker_id, detail)
 
     def is_known(self, worker_id: str) -> bool:
         return bool(WORKER_ID(worker_id)) and (not self.only_registered or worker_id in self.registered)

@@ -53,6 +53,7 @@ class World(JournalTarget, journal_tag="world"):
             known_workers=known_workers,
             search_lag=search_lag,
         )
+        self._made_with = self.settings  # what clear() goes back to after set_search_lag
         self.lock = threading.RLock()
         self.clock = clock or Clock()
         self.ids = IdFactory(seed)
@@ -87,8 +88,10 @@ class World(JournalTarget, journal_tag="world"):
         self._secret = value
 
     def clear(self) -> None:
-        """Empty every marketplace and put the clock back on real time (the same Clock object)."""
+        """Empty every marketplace, put the clock back on real time (the same Clock object) and the settings
+        back to those the World was made with."""
         with self.lock:
+            self.settings = self._made_with
             self.clock.reset()
             self.ids.reset()
             self._secret = None

@@ -54,7 +54,7 @@ def _with_messages(validate: Check, messages: Mapping[str, errors.ErrorSpec]) ->
             spec = messages.get(error.parameter or "")
             if spec is None or error.spec is not errors.INVALID_VALUE:
                 raise
-            raise spec(parameter=error.parameter) from None
+            raise spec(parameter=error.parameter, detail=error.detail) from None
 
     return check
 

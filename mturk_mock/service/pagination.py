@@ -129,7 +129,8 @@ def _decode_token(ctx: RequestContext, operation: str, filters: str, token: str)
             raise ValueError("foreign token")
         return _key_of(payload.partition(".")[2])
     except (ValueError, TypeError):  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors
-        raise errors.invalid_value("NextToken", token) from None
+        detail = "NextToken was not made by this operation for this requester, marketplace and filters"
+        raise errors.invalid_value("NextToken", token, detail) from None
 
 
 def _lagging_page(listing: Listing[Any], after: Any, size: int, show: Callable[[Any], Any]) -> tuple[list[Any], Any]:

@@ -53,9 +53,23 @@ def _string_check(parameter: str, shape: StringShape) -> Check:
             or (pattern is not None and not pattern(value))
             or not (value.isascii() or _is_unicode(value))
         ):
-            raise errors.invalid_value(parameter, value)
+            raise errors.invalid_value(parameter, value, _string_failure(parameter, shape, value))
 
     return check
+
+
+def _string_failure(parameter: str, shape: StringShape, value: str) -> str:
+    """Which constraint of the service model ``value`` breaks (off the hot path: only for refusals)."""
+    meta = shape.metadata
+    if "min" in meta and len(value) < meta["min"]:
+        return f"{parameter} is {len(value)} characters long; the minimum is {meta['min']}"
+    if "max" in meta and len(value) > meta["max"]:
+        return f"{parameter} is {len(value)} characters long; the maximum is {meta['max']}"
+    if shape.enum and value not in shape.enum:
+        return f"{parameter} must be one of {', '.join(shape.enum)}"
+    if "pattern" in meta and not re.fullmatch(meta["pattern"], value):
+        return f"{parameter} does not match the pattern {meta['pattern']}"
+    return f"{parameter} is not Unicode text (it contains a lone UTF-16 surrogate)"
 
 
 def _integer_check(parameter: str, shape: Shape) -> Check:
@@ -88,7 +102,8 @@ def _list_check(parameter: str, shape: ListShape) -> Check:
         if not isinstance(value, list):
             raise _type_error(parameter, "a list")
         if len(value) < low or (high is not None and len(value) > high):
-            raise errors.invalid_value(parameter, value)
+            bounds = f"at least {low}" if len(value) < low else f"at most {high}"
+            raise errors.invalid_value(parameter, value, f"{parameter} has {len(value)} items; {bounds} are allowed")
         for element in value:
             item(element)
 
@@ -108,7 +123,7 @@ def _structure_check(shape: StructureShape, parameter: str | None = None) -> Che
             raise _type_error(label, "a structure")
         for name in required:
             if value.get(name) is None:
-                raise errors.invalid_value(parameter or name, None)
+                raise errors.invalid_value(parameter or name, None, f"{name} is required in {label}")
         for name, member_check in members:
             member_value = value.get(name)
             if member_value is not None:

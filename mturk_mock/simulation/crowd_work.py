@@ -278,7 +278,10 @@ class CrowdSummary:
         self.ended, self.working, self.idle, self.finished = run.ended, run.working, run.idle, run.finished
 
     def __str__(self) -> str:
-        span = f"{self.started:%Y-%m-%d %H:%M:%S} to {self.ended:%H:%M:%S}" if self.started and self.ended else ""
+        span = ""
+        if self.started and self.ended:  # the end's date only when it is another day
+            end_format = "%H:%M:%S" if self.ended.date() == self.started.date() else "%Y-%m-%d %H:%M:%S"
+            span = f"{self.started:%Y-%m-%d %H:%M:%S} to {self.ended.strftime(end_format)}"
         lines = [
             f"{self.workers} workers, {span}: {self.accepted} accepted, {self.submitted} submitted, "
             f"{self.returned} returned, {self.abandoned} abandoned ({self.late} late)",

@@ -14,7 +14,7 @@ Refusals raise WorkerActionRefused (a WorkerError) whose ``reason`` says why.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,7 +22,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ..constants import PRODUCTION
 from ..model.hits import work
-from ..model.hits.assignments import Assignment
+from ..model.hits.assignments import ACCEPTED, Assignment
 from ..model.hits.hits import HIT
 from ..model.journal import JournalTarget, journaled
 from ..model.workers import WorkerActionRefused
@@ -132,6 +132,21 @@ class WorkingAssignment(JournalTarget, journal_tag="assignment"):
             document, uploads = answers_document(assignment.hit, answers)
             work.submit(market, assignment, document, uploads, now)
 
+    @journaled("assignment.submit_form")
+    def submit_form(self, fields: Iterable[tuple[str, str]]) -> None:
+        """Submit an ExternalQuestion or HTMLQuestion form post as it arrived: each (name, value) pair a
+        free-text answer in order, repeated names kept, MTurk's own fields left out (spec H§2.3, H§3.6)."""
+        with self._worker._session() as (market, now):
+            assignment = self._assignment
+            work.check_live(assignment, "submit")
+            if assignment.hit.question_content().form is not None:
+                raise WorkerActionRefused("This HIT is a QuestionForm: its answers are given in the form, not posted.")
+            try:
+                document = hit_answers.field_answers(fields)
+            except hit_answers.AnswerRefused as refused:
+                raise WorkerActionRefused(f"Your answers cannot be submitted: {refused.reason}") from None
+            work.submit(market, assignment, document, {}, now)
+
     @journaled("assignment.return")
     def return_(self) -> None:
         """Give the assignment back; the slot is free for other workers."""
@@ -186,20 +201,43 @@ class HITActions(WorkerBase):
         with self._session() as (market, now):
             return HITPreview.of(work.preview(market, self.worker_id, hit_id, now))
 
+    def assignment(self, assignment_id: str) -> WorkingAssignment:
+        """One of this worker's assignments, accepted or submitted, by ID (WorkerActionRefused if the
+        worker holds no assignment with that ID). ``url`` is the frame URL of an accepted one."""
+        with self._session() as (market, _now):
+            assignment = market.assignments.by_id.get(assignment_id)
+            if assignment is None or assignment.worker_id != self.worker_id:
+                raise WorkerActionRefused(f"You have no assignment {assignment_id}.")
+            return self._working(assignment)
+
+    def assignments(self) -> list[WorkingAssignment]:
+        """The assignments this worker has accepted and not yet submitted or returned, oldest first."""
+        with self._session() as (market, _now):
+            held = [
+                assignment
+                for assignment in market.assignments.live.values()
+                if assignment.worker_id == self.worker_id and assignment.status == ACCEPTED
+            ]
+            return [self._working(assignment) for assignment in sorted(held, key=lambda a: a.accept_time)]
+
     @journaled("worker.accept")
     def accept(self, hit_id: str) -> WorkingAssignment:
         with self._session() as (market, now):
-            assignment = work.accept(market, self.worker_id, hit_id, now)
-            external = assignment.hit.question_content().external_url
-            url = None
-            if external is not None:
-                url = frame_url(
-                    external,
-                    {
-                        "assignmentId": assignment.assignment_id,
-                        "hitId": hit_id,
-                        "turkSubmitTo": submit_base(self.marketplace),
-                        "workerId": self.worker_id,
-                    },
-                )
-            return WorkingAssignment(self, assignment, url)
+            return self._working(work.accept(market, self.worker_id, hit_id, now))
+
+    def _working(self, assignment: Assignment) -> WorkingAssignment:
+        external = assignment.hit.question_content().external_url
+        url = None
+        if external is not None and assignment.status == ACCEPTED:
+            url = frame_url(external, accepted_parameters(assignment, submit_base(self.marketplace)))
+        return WorkingAssignment(self, assignment, url)
+
+
+def accepted_parameters(assignment: Assignment, submit_to: str) -> dict[str, str]:
+    """What MTurk appends to a frame's URL once the worker has accepted (spec H§3.6)."""
+    return {
+        "assignmentId": assignment.assignment_id,
+        "hitId": assignment.hit.hit_id,
+        "turkSubmitTo": submit_to,
+        "workerId": assignment.worker_id,
+    }

@@ -18,7 +18,7 @@ from ..model.journal import JournalTarget, journaled
 from ..model.marketplace import Marketplace
 from ..model.qualifications import workflow
 from ..model.qualifications.grants import Grant
-from ..model.qualifications.requests import QualificationRequest
+from ..model.qualifications.requests import STARTED, QualificationRequest
 from ..model.workers import WorkerError
 from ..model.world import World
 from .base import WorkerBase
@@ -112,6 +112,15 @@ class QualificationActions(WorkerBase):
             if qual is not None and qual.test is None:
                 raise WorkerError(f"{qual.name} has no test; use request_qualification({type_id!r})")
             request = workflow.start_request(market, self.worker_id, type_id, now)
+            return TestAttempt(self, request, qual.form if qual is not None else None)
+
+    def current_test(self, type_id: str) -> TestAttempt | None:
+        """The test of ``type_id`` this worker started and has not submitted, while its time lasts."""
+        with self._session() as (market, _now):
+            request = market.requests.latest_of(type_id, self.worker_id)
+            if request is None or request.status != STARTED:
+                return None
+            qual = market.qualification_types.by_id.get(type_id)
             return TestAttempt(self, request, qual.form if qual is not None else None)
 
     @journaled("worker.request_qualification")

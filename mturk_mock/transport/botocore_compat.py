@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore import hooks as _hooks
 from botocore.endpoint import Endpoint
 from botocore.hooks import HierarchicalEmitter
 
@@ -22,6 +23,24 @@ def cached_handlers(emitter: HierarchicalEmitter, event_name: str) -> Any:
     if not HAS_LOOKUP_CACHE:
         return None
     return getattr(emitter, "_lookup_cache").get(event_name)  # noqa: B009 - private, checked above
+
+
+_botocore_emit: list[object] = [None]  # botocore's own emit_until_response, once recognised
+
+
+def is_botocore_emit(bound: object) -> bool:
+    """Whether ``bound`` is botocore's own ``emit_until_response`` (bound to an emitter), and not another
+    tool's patch that was in place when the mock wrapped the method: only botocore's own does nothing but
+    run the handlers the lookup cache lists. Recognised by its code (a wrapper's ``functools.wraps`` copies
+    names, never the code object); anything else is not botocore's, which is only slower."""
+    function = getattr(bound, "__func__", None)
+    if function is _botocore_emit[0]:
+        return True
+    code = getattr(function, "__code__", None)
+    if code is None or code.co_name != "emit_until_response" or code.co_filename != _hooks.__file__:
+        return False
+    _botocore_emit[0] = function
+    return True
 
 
 def endpoint_prefix(endpoint: Endpoint) -> str:

@@ -32,10 +32,10 @@ from botocore.hooks import HierarchicalEmitter
 
 from .. import activation
 from ..constants import DEFAULT_REQUESTER
-from .botocore_compat import access_key, cached_handlers, endpoint_prefix
+from .botocore_compat import access_key, cached_handlers, endpoint_prefix, is_botocore_emit
 from .converter import convert_error, output_converter
+from .endpoints import marketplace_of_url, wrong_scope
 from .pipeline import Answer, handle_request
-from .protocol import marketplace_for_host
 from .retries import with_client_retries
 
 EVENT_PREFIX = "before-call.mturk."
@@ -69,7 +69,9 @@ def _emit_until_response(
     if not event_name.startswith(EVENT_PREFIX):
         return wrapped(*args, **kwargs)
     handlers = cached_handlers(instance, event_name)  # None until botocore has looked them up once
-    if handlers is not None:
+    # The shortcut stands for running botocore's own method; a tool's patch made before activation (ours
+    # wraps it) must run, so then the handlers are run through it.
+    if handlers is not None and is_botocore_emit(wrapped):
         for handler in handlers:
             if handler not in _INERT:
                 break
@@ -155,11 +157,11 @@ _HOSTS: dict[str, str | None] = {}
 
 
 def marketplace_of(url: str) -> str | None:
-    """sandbox or production from the endpoint URL's host; None for any other host (custom endpoint_url)."""
+    """sandbox or production from the endpoint URL's host; None for a custom endpoint_url (endpoints.py)."""
     try:
         return _HOSTS[url]
     except KeyError:
-        found = marketplace_for_host(url.split("://", 1)[-1].split("/", 1)[0])
+        found = marketplace_of_url(url)  # EndpointConnectionError for an AWS host that is not MTurk's
         if len(_HOSTS) < 1024:
             _HOSTS[url] = found
         return found
@@ -236,7 +238,9 @@ def make_answer(
         url = params["url"]
         marketplace = marketplace_of(url) or mock.default_marketplace
         requester, body = requester_of(request_signer), params["body"] or b"{}"
-        result = handle_request(mock, marketplace, requester, model.name, body)
+        result = wrong_scope(mock, url, request_signer, marketplace, requester, model.name, body) or handle_request(
+            mock, marketplace, requester, model.name, body
+        )
         reply = _reply(url, model.name, result, response_class)
         if result[5] is None or emitter is None:  # no fault was injected
             return reply

@@ -9,6 +9,7 @@ JSON error body as AWS sends them.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -21,12 +22,15 @@ from ..constants import DEFAULT_REQUESTER, TARGET_PREFIX
 from ..model import errors
 from ..model.errors import MTurkError
 from ..model.hits import uploads
+from ..web.paths import is_site_request
 from . import control
-from .pipeline import Handle, handle_request, refuse
+from .pipeline import Answer, Handle, handle_request, refuse
 from .protocol import CONTENT_TYPE, encode_body, error_body, http_date, marketplace_for_host
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from ..web.site import WebSite
 
 log = logging.getLogger("mturk_mock")
 
@@ -85,6 +89,8 @@ class HttpAnswer:
     headers: list[tuple[str, str]]  # never hop-by-hop: ``close`` says whether to end the connection
     body: bytes
     close: bool = False
+    call: Answer | None = None  # the MTurk call it answers (None for HTTP refusals and control requests)
+    caller: tuple[str, str, str] = ("-", "-", "-")  # (operation, requester, marketplace), for the log line
 
     @property
     def status_line(self) -> str:
@@ -98,6 +104,8 @@ class MTurkApp:
         self.handle = handle
         self.marketplace = marketplace
         self.verbose = verbose
+        self._site: WebSite | None = None  # the worker and requester website, built on its first request
+        self.site_problem = website_problem()  # why there is no website (Jinja2 missing), or None
 
     def respond(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> HttpAnswer:
         """Answer one request; ``headers`` by lower-case name. Never raises for anything a client can send."""
@@ -108,6 +116,8 @@ class MTurkApp:
             return self.refusal(errors.SERVICE_ERROR(message=f"mturk_mock server error: {exc!r}"), close=True)
 
     def _respond(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> HttpAnswer:
+        if is_site_request(method, path.partition("?")[0], headers):
+            return self._site_answer(method, path, headers, body)
         journal = self.handle.world.journal
         if journal is not None and journal.failed is not None:
             message = f"The server's state journal failed ({journal.failed}); the server must be restarted"
@@ -138,10 +148,28 @@ class MTurkApp:
         try:
             operation = operation_from(target)
         except MTurkError as error:
+            operation = target or "-"
             answer = refuse(self.handle, marketplace, requester, target or "", body, error)
         else:
             answer = handle_request(self.handle, marketplace, requester, operation, body)
-        return HttpAnswer(answer.status, _headers(answer.request_id, answer.body, answer.headers["date"]), answer.body)
+        wire_headers = _headers(answer.request_id, answer.body, answer.headers["date"])
+        return HttpAnswer(
+            answer.status, wire_headers, answer.body, call=answer, caller=(operation, requester, marketplace)
+        )
+
+    def _site_answer(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> HttpAnswer:
+        """A page of the website (``mturk_mock.web``); the MTurk protocol never reaches here."""
+        if self.site_problem is not None:
+            text = f"mturk_mock's website is not available: {self.site_problem}\n".encode()
+            plain = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(text)))]
+            return HttpAnswer(501, plain, text)
+        if self._site is None:
+            from ..web.site import WebSite
+
+            self._site = WebSite(self.handle, self.marketplace)  # type: ignore[arg-type]
+        page = self._site.respond(method, target, dict(headers), body)
+        page_headers = [("Content-Type", page.content_type), ("Content-Length", str(len(page.body))), *page.headers]
+        return HttpAnswer(page.status, page_headers, page.body)
 
     def _uploaded_file(self, path: str) -> HttpAnswer:
         """A GetFileUploadURL URL's path: the file, 403 once expired (as S3 answers), 404 otherwise."""
@@ -165,6 +193,8 @@ class MTurkApp:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO") or "/"
+        if environ.get("QUERY_STRING"):
+            path += "?" + environ["QUERY_STRING"]
         declared = environ.get("CONTENT_LENGTH") or "0"
         length = int(declared) if declared.isdigit() else -1
         if length > MAX_BODY_BYTES:
@@ -182,10 +212,39 @@ class MTurkApp:
             environ[CLOSE] = True
         start_response(answer.status_line, answer.headers)
         if self.verbose:
-            target = environ.get("HTTP_X_AMZ_TARGET", "-")
-            address = environ.get("REMOTE_ADDR", "-")
-            sys.stderr.write(f'{address} "{method} {path}" {target} {answer.status} {len(answer.body)}\n')
+            sys.stderr.write(log_line(environ.get("REMOTE_ADDR", "-"), method, path, answer) + "\n")
         return [] if method == "HEAD" else [answer.body]
+
+
+def log_line(address: str, method: str, path: str, answer: HttpAnswer) -> str:
+    """``127.0.0.1 POST / CreateHIT requester=AKIA... marketplace=sandbox 400 ParameterValidationError: <detail>``:
+    what happened to one request, with the reason the wire answer does not give."""
+    operation, requester, marketplace = answer.caller
+    line = f"{address} {method} {path} {operation} requester={requester} marketplace={marketplace} {answer.status}"
+    if answer.status >= 300:
+        code = _error_code(answer.call.wire if answer.call is not None else None, answer.body)
+        detail = answer.call.detail if answer.call is not None else None
+        line += f" {code}" + (f": {detail}" if detail else "")
+    return line
+
+
+def _error_code(wire: Mapping[str, object] | None, body: bytes) -> str:
+    if wire is None:
+        try:
+            wire = json.loads(body)
+        except ValueError:
+            return "-"
+    code = wire.get("__type") if isinstance(wire, Mapping) else None
+    return str(code).rpartition("#")[2] if code else "-"
+
+
+def website_problem() -> str | None:
+    """Why the website cannot be served (its Jinja2 is missing), or None."""
+    try:
+        import jinja2  # noqa: F401
+    except ImportError:
+        return "it needs Jinja2: pip install 'mturk_mock[web]'"
+    return None
 
 
 def too_large(length: int) -> MTurkError:
@@ -206,6 +265,12 @@ _WANTED = {
     "HTTP_AUTHORIZATION": "authorization",
     "HTTP_X_AMZ_TARGET": "x-amz-target",
     "HTTP_TRANSFER_ENCODING": "transfer-encoding",
+    # the website's
+    "HTTP_ACCEPT": "accept",
+    "HTTP_COOKIE": "cookie",
+    "CONTENT_TYPE": "content-type",
+    "HTTP_X_MTURK_MOCK_CLIENT": "x-mturk-mock-client",
+    "HTTP_X_MTURK_MOCK_REQUESTER": "x-mturk-mock-requester",
 }
 
 

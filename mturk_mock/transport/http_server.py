@@ -295,6 +295,11 @@ class MTurkServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
+    @property
+    def website_url(self) -> str | None:
+        """The front page of the worker and requester website (None without Jinja2, the ``web`` extra)."""
+        return None if self._server.app.site_problem is not None else f"{self.url}/site/"
+
     def start(self) -> MTurkServer:
         """Serve from a background daemon thread; returns self."""
         with self._lock:

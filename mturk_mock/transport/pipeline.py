@@ -36,8 +36,8 @@ class Handle(Protocol):
     calls: list[CallRecord]
 
 
-class Answer(tuple[int, dict[str, Any], bytes, str, dict[str, str], "str | None", "CallRecord | None"]):
-    """(status, wire body, body bytes, request ID, response headers, injected fault, call log entry).
+class Answer(tuple[int, dict[str, Any], bytes, str, dict[str, str], "str | None", "CallRecord | None", "str | None"]):
+    """(status, wire body, body bytes, request ID, response headers, injected fault, call log entry, detail).
     A tuple, made with tuple.__new__, because the hot path makes one per call."""
 
     __slots__ = ()
@@ -72,6 +72,11 @@ class Answer(tuple[int, dict[str, Any], bytes, str, dict[str, str], "str | None"
         """The answer's entry in the call log, if calls are logged."""
         return self[6]
 
+    @property
+    def detail(self) -> str | None:
+        """Why the request was refused, for the test author; never on the wire (CallRecord.detail)."""
+        return self[7]
+
 
 def _request(operation: str, body: bytes) -> Request:
     key = (operation, body)
@@ -87,13 +92,14 @@ def _request(operation: str, body: bytes) -> Request:
     return request
 
 
-def _failure(world: World, operation: str, exc: Exception) -> tuple[int, dict[str, Any]]:
+def _failure(world: World, operation: str, exc: Exception) -> tuple[int, dict[str, Any], str | None]:
+    """(status, wire body, detail) of a refusal."""
     if isinstance(exc, MTurkError):
-        return exc.spec.status, error_body(exc, world.clock.now_ms())
+        return exc.spec.status, error_body(exc, world.clock.now_ms()), exc.detail
     # A bug in the mock: answer as the service would, and say so loudly.
     log.error("mturk_mock failed on %s", operation, exc_info=exc)
     fault = errors.SERVICE_ERROR(message=f"mturk_mock internal error in {operation}: {exc!r}")
-    return fault.spec.status, error_body(fault, world.clock.now_ms())
+    return fault.spec.status, error_body(fault, world.clock.now_ms()), "a bug in mturk_mock: please report it"
 
 
 def dispatch(
@@ -103,7 +109,7 @@ def dispatch(
     try:
         return 200, service.execute(world, marketplace, requester, operation, request)[0]
     except Exception as exc:
-        return _failure(world, operation, exc)
+        return _failure(world, operation, exc)[:2]
 
 
 def handle_request(handle: Handle, marketplace: str, requester: str, operation: str, body: bytes) -> Answer:
@@ -114,16 +120,19 @@ def handle_request(handle: Handle, marketplace: str, requester: str, operation: 
         injected = handle.faults.check(marketplace, requester, operation, world.clock.now())
         if injected is not None and not injected.applied:  # answered instead of the model
             return _inject(handle, marketplace, requester, operation, body, injected)
+    detail = None
     try:
         request = _MEMO.get((operation, body)) or _request(operation, body)
         wire, now = service.execute(world, marketplace, requester, operation, request, True, body)
         status = 200
     except Exception as exc:
-        status, wire = _failure(world, operation, exc)
+        status, wire, detail = _failure(world, operation, exc)
         now = world.clock.now()
+        if detail is not None:  # pytest shows it under "Captured log" with --log-level=INFO
+            log.info("%s refused with %s: %s", operation, wire.get("__type"), detail)
     if injected is not None:  # the operation took effect; its answer is lost
         return _inject(handle, marketplace, requester, operation, body, injected)
-    return _finish(handle, marketplace, requester, operation, body, status, wire, now)
+    return _finish(handle, marketplace, requester, operation, body, status, wire, now, None, detail)
 
 
 def _inject(
@@ -131,8 +140,9 @@ def _inject(
 ) -> Answer:
     now = handle.world.clock.now()
     wire = error_body(injected.error, int(now * 1000))
+    error = injected.error
     return _finish(
-        handle, marketplace, requester, operation, body, injected.error.spec.status, wire, now, injected.source
+        handle, marketplace, requester, operation, body, error.spec.status, wire, now, injected.source, error.detail
     )
 
 
@@ -140,7 +150,7 @@ def refuse(handle: Handle, marketplace: str, requester: str, operation: str, bod
     """Answer a request a transport refused before dispatch (bad framing, unknown target), and log it."""
     now = handle.world.clock.now()
     status, wire = error.spec.status, error_body(error, int(now * 1000))
-    return _finish(handle, marketplace, requester, operation, body, status, wire, now)
+    return _finish(handle, marketplace, requester, operation, body, status, wire, now, None, error.detail)
 
 
 def _finish(
@@ -153,12 +163,13 @@ def _finish(
     wire: dict[str, Any],
     now: float,
     fault: str | None = None,
+    detail: str | None = None,
 ) -> Answer:
     answer_body = encode_body(wire)
     request_id = handle.world.ids.request_id()
     call = None
     if handle.recording:
-        call = CallRecord(operation, marketplace, requester, body, status, answer_body, request_id, fault)
+        call = CallRecord(operation, marketplace, requester, body, status, answer_body, request_id, fault, detail)
         handle.calls.append(call)
     headers = response_headers(request_id, answer_body, now)
-    return _new_answer(Answer, (status, wire, answer_body, request_id, headers, fault, call))
+    return _new_answer(Answer, (status, wire, answer_body, request_id, headers, fault, call, detail))

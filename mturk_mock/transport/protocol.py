@@ -75,6 +75,8 @@ def _member_text(value: Any) -> str:
 
 def encode_body(wire: dict[str, Any]) -> bytes:
     """An answer's body: sorted, compact UTF-8 JSON. Rendered members are encoded once, then reused."""
+    if not wire:  # the answer of most writes
+        return b"{}"
     try:
         if type(wire) is Rendered:  # a whole answer rendered once
             return (wire.json or _rendered_text(wire)).encode()

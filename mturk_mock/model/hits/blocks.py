@@ -27,7 +27,7 @@ class Blocks:
         if key not in self.reasons:
             index = self.of_requester.setdefault(requester, SortedIndex())
             if len(index) >= MAX_BLOCKS:
-                raise errors.invalid_value("WorkerId", worker_id)
+                raise errors.invalid_value("WorkerId", worker_id, f"a requester can block at most {MAX_BLOCKS} workers")
             self._serial = max(self._serial + 1, serial or 0)
             self._keys[key] = serial or self._serial
             index.insert(self._keys[key], key)

@@ -102,12 +102,13 @@ def send_bonus(
     market.workers.check(worker_id)
     amount = parse_amount(amount_text, "BonusAmount")
     if not reason:  # [I] the Worker sees the reason: it must say something
-        raise errors.invalid_value("Reason", reason)
+        raise errors.invalid_value("Reason", reason, "Reason is empty: the worker sees it")
     if token is not None and market.tokens.find(BONUS_TOKENS, requester, token) is not None:
         raise errors.DUPLICATE_REQUEST(token=token)
     assignment: Assignment = market.assignments.visible(assignment_id, requester)
     if assignment.worker_id != worker_id:  # [I] only the worker who did it (boto3#2355)
-        raise errors.invalid_value("WorkerId", worker_id)
+        detail = f"assignment {assignment_id} was done by {assignment.worker_id}, not {worker_id}"
+        raise errors.invalid_value("WorkerId", worker_id, detail)
     market.ledger.charge(requester, amount + bonus_fee(amount))  # E-FUNDS in production
     payment = market.bonuses.record(worker_id, amount, assignment_id, assignment.hit.hit_id, requester, reason, now)
     if token is not None:

@@ -19,8 +19,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]").search  # not allowed in R
 
 
 def check_feedback(feedback: str | None) -> None:
-    if feedback is not None and (len(feedback) > FEEDBACK_LIMIT or _CONTROL(feedback)):
-        raise errors.invalid_value("RequesterFeedback", feedback)
+    if feedback is not None and len(feedback) > FEEDBACK_LIMIT:
+        detail = f"RequesterFeedback is {len(feedback)} characters; the limit is {FEEDBACK_LIMIT}"
+        raise errors.invalid_value("RequesterFeedback", feedback, detail)
+    if feedback is not None and _CONTROL(feedback):
+        raise errors.invalid_value("RequesterFeedback", feedback, "RequesterFeedback contains a control character")
 
 
 def _decidable(assignment: Assignment) -> None:

@@ -52,8 +52,10 @@ def check_range(parameter: str, value: int, low: int, high: int) -> None:
 
 
 def check_text(parameter: str, value: str, limit: int, required: bool = True) -> None:
-    if (required and not value.strip()) or len(value) > limit:
-        raise errors.invalid_value(parameter, value)
+    if required and not value.strip():
+        raise errors.invalid_value(parameter, value, f"{parameter} is blank")
+    if len(value) > limit:
+        raise errors.invalid_value(parameter, value, f"{parameter} is {len(value)} characters; the limit is {limit}")
 
 
 def check_properties(
@@ -88,6 +90,9 @@ class HITTypes:
         self.by_id: dict[str, HITType] = {}
         self.by_identity: dict[tuple[Any, ...], HITType] = {}
         self.by_qualification: dict[str, list[HITType]] = {}  # qualification type -> HIT types naming it
+        # The type each exact set of request values registered (CreateHITType, CreateHIT): a repeated
+        # registration skips the checks and parsing it passed before. Rebuilt as calls come, never saved.
+        self.resolved: dict[tuple[Any, ...], HITType] = {}
 
     def register(self, candidate: HITType) -> HITType:
         """The live type with the same properties, or ``candidate`` registered as a new one."""
@@ -116,7 +121,7 @@ class HITTypes:
         """UpdateNotificationSettings (spec H§8.23): a given specification replaces the type's (active unless
         ``active`` says otherwise); ``active`` alone switches the existing one (E-PVE without one)."""
         if spec is None and hit_type.notification is None:
-            raise errors.invalid_value("Active", active)
+            raise errors.invalid_value("Active", active, "Active alone needs a Notification set before on the HIT type")
         if spec is not None:
             hit_type.notification = spec
         hit_type.notification_active = True if active is None else active

@@ -166,7 +166,7 @@ class HITs:
         self.refresh(hit, now)
 
     def _index_requirements(self, hit: HIT, remove: bool = False) -> None:
-        for type_id in dict.fromkeys(requirement.type_id for requirement in hit.hit_type.requirements.parsed):
+        for type_id in hit.hit_type.requirements.type_ids:
             index = self.by_requirement.setdefault((hit.owner, type_id), SortedIndex())
             if remove:
                 index.remove(hit.key)

@@ -23,11 +23,16 @@ def notify(market: Marketplace, requester: str, subject: str, text: str, worker_
     """Send the message; the IDs it could not reach, each once, in the order given. The service's
     validation has refused malformed IDs (E-PVE on WorkerIds for the whole call [I])."""
     if len(subject) > SUBJECT_LIMIT:
-        raise errors.invalid_value("Subject", subject)
+        raise errors.invalid_value(
+            "Subject", subject, f"Subject is {len(subject)} characters; the limit is {SUBJECT_LIMIT}"
+        )
     if len(text) > TEXT_LIMIT:
-        raise errors.invalid_value("MessageText", text)
+        raise errors.invalid_value(
+            "MessageText", text, f"MessageText is {len(text)} characters; the limit is {TEXT_LIMIT}"
+        )
     if not 1 <= len(worker_ids) <= WORKERS_LIMIT:
-        raise errors.invalid_value("WorkerIds", "[" + ", ".join(worker_ids) + "]")  # as Java prints a list
+        detail = f"WorkerIds has {len(worker_ids)} IDs; 1 to {WORKERS_LIMIT} are allowed"
+        raise errors.invalid_value("WorkerIds", "[" + ", ".join(worker_ids) + "]", detail)  # as Java prints a list
     failed = []
     for worker_id in dict.fromkeys(worker_ids):  # duplicates are notified once [I]
         if market.assignments.has_decided(requester, worker_id):

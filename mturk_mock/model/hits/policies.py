@@ -74,16 +74,16 @@ class _Parameters:
         for parameter in raw:
             key = parameter.get("Key")
             if not isinstance(key, str) or key in self.by_key:
-                raise self.refuse(key)
+                raise self.refuse(key, f"policy parameter {key!r}: every parameter needs a Key, given once")
             self.by_key[key] = parameter
 
-    def refuse(self, value: object) -> errors.MTurkError:
-        return errors.invalid_value(self.level, value)
+    def refuse(self, value: object, detail: str) -> errors.MTurkError:
+        return errors.invalid_value(self.level, value, f"{self.level}: {detail}")
 
     def _take(self, key: str, required: bool) -> dict[str, Any] | None:
         parameter = self.by_key.pop(key, None)
         if parameter is None and required:
-            raise self.refuse(key)
+            raise self.refuse(key, f"{key} is required")
         return parameter
 
     def values(self, key: str, required: bool = False) -> list[str] | None:
@@ -93,7 +93,7 @@ class _Parameters:
             return None
         values = parameter.get("Values") or []
         if not values or parameter.get("MapEntries"):
-            raise self.refuse(key)
+            raise self.refuse(key, f"{key} takes Values, at least one, and no MapEntries")
         return list(values)
 
     def single(self, key: str, required: bool = False) -> str | None:
@@ -101,7 +101,7 @@ class _Parameters:
         if values is None:
             return None
         if len(values) != 1:
-            raise self.refuse(values)
+            raise self.refuse(values, f"{key} takes one value, not {len(values)}")
         return values[0]
 
     def integer(self, key: str, low: int, high: int, required: bool = False) -> int | None:
@@ -109,7 +109,7 @@ class _Parameters:
         if text is None:
             return None
         if not _INTEGER(text) or not low <= int(text) <= high:
-            raise self.refuse(text)
+            raise self.refuse(text, f"{key} must be an integer from {low} to {high}")
         return int(text)
 
     def boolean(self, key: str, required: bool = False) -> bool | None:
@@ -118,7 +118,7 @@ class _Parameters:
             return None
         found = _BOOLEANS.get(text if text in ("T", "F") else text.lower())
         if found is None:
-            raise self.refuse(text)
+            raise self.refuse(text, f"{key} must be true or false")
         return found
 
     def text(self, key: str) -> str | None:
@@ -127,8 +127,8 @@ class _Parameters:
         if text is not None:
             try:
                 check_feedback(text)
-            except errors.MTurkError:
-                raise self.refuse(text) from None
+            except errors.MTurkError as error:
+                raise self.refuse(text, f"{key}: {error.detail}") from None
         return text
 
     def answer_key(self, key: str) -> Mapping[str, frozenset[str]]:
@@ -136,12 +136,12 @@ class _Parameters:
         assert parameter is not None
         entries = parameter.get("MapEntries") or []
         if not entries or parameter.get("Values"):
-            raise self.refuse(key)
+            raise self.refuse(key, f"{key} takes MapEntries, at least one, and no Values")
         answers: dict[str, frozenset[str]] = {}
         for entry in entries:
             question = entry.get("Key")
             if not isinstance(question, str) or not question.strip() or question.strip() in answers:
-                raise self.refuse(question)
+                raise self.refuse(question, f"{key}: each entry's Key is a question ID, given once")
             values = entry.get("Values") or ()
             answers[question.strip()] = frozenset(value.strip() for value in values if value.strip())
         return MappingProxyType(answers)
@@ -162,7 +162,8 @@ class _Parameters:
 
     def finish(self) -> None:
         if self.by_key:
-            raise self.refuse(next(iter(self.by_key)))
+            unknown = next(iter(self.by_key))
+            raise self.refuse(unknown, f"{unknown} is not a parameter of this policy")
 
 
 def _known_answers(parameters: _Parameters) -> KnownAnswersPolicy:
@@ -181,7 +182,7 @@ def _known_answers(parameters: _Parameters) -> KnownAnswersPolicy:
 def _plurality(parameters: _Parameters) -> PluralityPolicy:
     question_ids = [question.strip() for question in parameters.values("QuestionIds", required=True) or []]
     if not all(question_ids):
-        raise parameters.refuse(question_ids)
+        raise parameters.refuse(question_ids, "QuestionIds must not be blank")
     threshold = parameters.integer("QuestionAgreementThreshold", 0, 100, required=True)
     disregard = parameters.boolean("DisregardAssignmentIfRejected", required=True)
     assert threshold is not None and disregard is not None
@@ -213,7 +214,8 @@ def parse_policy(level: str, raw: dict[str, Any] | None) -> Policy | None:
     name = raw.get("PolicyName")
     found = _PARSERS.get(name) if isinstance(name, str) else None
     if found is None or found[0] != level:
-        raise errors.invalid_value(level, name)
+        known = ", ".join(policy for policy, (where, _) in _PARSERS.items() if where == level)
+        raise errors.invalid_value(level, name, f"{level}: PolicyName {name!r} is not one of {known}")
     parameters = _Parameters(level, raw.get("Parameters") or [])
     policy = found[1](parameters)
     parameters.finish()

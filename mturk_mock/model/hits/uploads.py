@@ -61,7 +61,12 @@ def file_url(secret: bytes, marketplace: str, assignment: Assignment, question_i
     form = hit.question_content().form
     question = None if form is None else form.by_identifier.get(question_id)
     if question is None or question.answer_kind != "file_upload" or question_id not in (assignment.uploads or {}):
-        raise errors.invalid_value("QuestionIdentifier", question_id)
+        detail = (
+            f"question {question_id!r} is not in the HIT's QuestionForm"
+            if question is None
+            else f"question {question_id!r} is not a FileUploadAnswer the worker answered with a file"
+        )
+        raise errors.invalid_value("QuestionIdentifier", question_id, detail)
     expires = round(now * 1000) + LIFETIME_MS
     signature = _signature(secret, marketplace, assignment.assignment_id, question_id, expires)
     path = f"{marketplace}/{assignment.assignment_id}/{_encode(question_id)}/{expires}/{signature}"

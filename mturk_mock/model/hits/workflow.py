@@ -44,24 +44,60 @@ def register_type(
     requirements: list[dict[str, Any]] | None,
 ) -> HITType:
     """CreateHITType, and the type part of CreateHIT: a new type or the identical existing one."""
+    values = (title, description, reward, assignment_duration, auto_approval_delay, keywords, repr(requirements))
+    request = (owner, *values)
+    known = _known_type(market, request)
+    if known is not None:
+        return known
     delay = DEFAULT_AUTO_APPROVAL if auto_approval_delay is None else auto_approval_delay
     check_properties(title, description, keywords, assignment_duration, delay)
     amount = parse_amount(reward, "Reward")
     parsed = parse_requirements(requirements)
     check_requirement_types(parsed, market.qualification_types)
-    candidate = HITType(
-        market.ids.entity(),
-        market.ids.entity(),
-        owner,
-        title,
-        description,
-        amount,
-        assignment_duration,
-        delay,
-        keywords,
-        parsed,
+    hit_type = market.hit_types.by_identity.get(
+        (owner, title, description, amount, assignment_duration, delay, keywords, parsed.canonical)
     )
-    return market.hit_types.register(candidate)
+    if hit_type is None:
+        hit_type = HITType(
+            market.ids.entity(),
+            market.ids.entity(),
+            owner,
+            title,
+            description,
+            amount,
+            assignment_duration,
+            delay,
+            keywords,
+            parsed,
+        )
+        market.hit_types.register(hit_type)
+    market.hit_types.resolved[request] = hit_type
+    return hit_type
+
+
+def _known_type(market: Marketplace, request: tuple[Any, ...]) -> HITType | None:
+    """The live type these exact request values registered before: its properties were valid then, and
+    stay so; only its requirements' types can have changed since, so they are checked again."""
+    known = market.hit_types.resolved.get(request)
+    if known is None or known.disposed:
+        return None
+    check_requirement_types(known.requirements, market.qualification_types)
+    return known
+
+
+def _type_request(owner: str, properties: dict[str, Any]) -> tuple[Any, ...]:
+    """CreateHIT's type properties in the form ``register_type`` remembers them."""
+    get = properties.get
+    return (
+        owner,
+        properties["Title"],
+        properties["Description"],
+        properties["Reward"],
+        properties["AssignmentDurationInSeconds"],
+        get("AutoApprovalDelayInSeconds"),
+        get("Keywords"),
+        repr(get("QualificationRequirements")),
+    )
 
 
 def _check_question(
@@ -69,16 +105,20 @@ def _check_question(
 ) -> Question | None:
     """Exactly one of Question and HITLayoutId, and a Question valid for its schema (spec H§3.1-3.4)."""
     if layout_parameters is not None and layout_id is None:
-        raise errors.invalid_value("HITLayoutParameters", layout_parameters)
+        raise errors.invalid_value("HITLayoutParameters", layout_parameters, "HITLayoutParameters need a HITLayoutId")
     if (question is None) == (layout_id is None):
-        raise errors.invalid_value("Question", question or "")
+        which = "neither" if question is None else "both"
+        raise errors.invalid_value(
+            "Question", question or "", f"give exactly one of Question and HITLayoutId, not {which}"
+        )
     if question is not None:
         try:
             return parse_question(question)
         except NotHttps as error:
-            raise errors.HTTPS_REQUIRED(parameter="ExternalURL", value=error.url) from None
-        except xml.InvalidXML:
-            raise errors.invalid_value("Question", question) from None
+            detail = f"ExternalURL {error.url!r} must be an https URL"
+            raise errors.HTTPS_REQUIRED(parameter="ExternalURL", value=error.url, detail=detail) from None
+        except xml.InvalidXML as error:
+            raise errors.invalid_value("Question", question, f"Question: {error.reason}") from None
     return None  # a layout: rendered once the layout is known
 
 
@@ -88,8 +128,10 @@ def _layout_question(market: Marketplace, layout_id: str, layout_parameters: lis
     if template is None:
         raise errors.LAYOUT_NOT_FOUND(layout_id=layout_id)
     values = {parameter["Name"]: parameter["Value"] for parameter in layout_parameters or ()}
-    if not placeholders(template) <= values.keys():
-        raise errors.invalid_value("HITLayoutParameters", layout_parameters or [])
+    missing = placeholders(template) - values.keys()
+    if missing:
+        detail = f"layout {layout_id} needs a value for {', '.join(sorted(missing))}"
+        raise errors.invalid_value("HITLayoutParameters", layout_parameters or [], detail)
     return render_layout(template, values)
 
 
@@ -123,8 +165,13 @@ def create_hit(
     if annotation is not None:
         check_text("RequesterAnnotation", annotation, ANNOTATION_LIMIT, required=False)
     requirements: Requirements | None = None
+    known: HITType | None = None
     if isinstance(hit_type, dict):  # CreateHIT: the type's properties, checked before the token
         properties = hit_type
+        known = market.hit_types.resolved.get(_type_request(owner, properties))
+        if known is not None and known.disposed:
+            known = None
+    if isinstance(hit_type, dict) and known is None:  # properties never seen: check them
         delay = properties.get("AutoApprovalDelayInSeconds")
         check_properties(
             properties["Title"],
@@ -141,7 +188,10 @@ def create_hit(
         earlier = market.tokens.find(HIT_TOKENS, owner, token)
         if earlier is not None:
             raise errors.HIT_EXISTS(hit_id=earlier, token=token)
-    if isinstance(hit_type, dict):
+    if known is not None:
+        check_requirement_types(known.requirements, market.qualification_types)
+        hit_type = known
+    elif isinstance(hit_type, dict):
         assert requirements is not None
         check_requirement_types(requirements, market.qualification_types)
         hit_type = register_type(

@@ -16,7 +16,7 @@ import json
 import operator
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import errors
@@ -64,7 +64,7 @@ class Requirement:
             return value in self.integer_values
         if comparator == "NotIn":
             return value not in self.integer_values
-        return _COMPARE[comparator](value, self.integer_values[0])
+        return bool(_COMPARE[comparator](value, self.integer_values[0]))
 
     def guards_action(self, action: str) -> bool:
         """Whether the requirement applies to ``action`` (Discover, Preview or Accept)."""
@@ -97,10 +97,14 @@ class Requirements:
     parsed: tuple[Requirement, ...]
     echo: tuple[dict[str, Any], ...]
     canonical: str
+    # Derived once: HITs index and check them on every change.
+    type_ids: tuple[str, ...] = field(init=False)  # each required type once, in order
+    names_masters: bool = field(init=False)
 
-    @property
-    def names_masters(self) -> bool:
-        return any(requirement.type_id in MASTERS_IDS.values() for requirement in self.parsed)
+    def __post_init__(self) -> None:
+        type_ids = tuple(dict.fromkeys(requirement.type_id for requirement in self.parsed))
+        object.__setattr__(self, "type_ids", type_ids)
+        object.__setattr__(self, "names_masters", any(type_id in MASTERS_IDS.values() for type_id in type_ids))
 
     def wire(self) -> list[dict[str, Any]]:
         return [dict(item) for item in self.echo]
@@ -109,8 +113,8 @@ class Requirements:
 NONE = Requirements((), (), "[]")
 
 
-def _shape_error(value: object) -> errors.MTurkError:
-    return errors.invalid_value("QualificationRequirements", value)
+def _shape_error(value: object, detail: str) -> errors.MTurkError:
+    return errors.invalid_value("QualificationRequirements", value, detail)
 
 
 def _locale_text(locales: Sequence[dict[str, Any]]) -> str:
@@ -122,23 +126,42 @@ def _check_shape(raw: dict[str, Any]) -> Requirement:
     integers: list[int] = raw.get("IntegerValues") or []
     locales: list[dict[str, Any]] = raw.get("LocaleValues") or []
     if locales and (type_id != LOCALE_TYPE or comparator in ORDERING or comparator in PRESENCE):
-        raise errors.LOCALE_VALUE(parameter="LocaleValue", value=_locale_text(locales), comparator=comparator)
+        detail = (
+            f"LocaleValues go only with Worker_Locale ({LOCALE_TYPE})"
+            if type_id != LOCALE_TYPE
+            else f"the {comparator} comparator takes no LocaleValues"
+        )
+        raise errors.LOCALE_VALUE(
+            parameter="LocaleValue", value=_locale_text(locales), comparator=comparator, detail=detail
+        )
     if locales and comparator in EQUALITY and len(locales) > 1:
-        raise errors.LOCALE_VALUE(parameter="LocaleValue", value=_locale_text(locales), comparator=comparator)
+        detail = f"the {comparator} comparator takes one LocaleValue, not {len(locales)}; use In or NotIn"
+        raise errors.LOCALE_VALUE(
+            parameter="LocaleValue", value=_locale_text(locales), comparator=comparator, detail=detail
+        )
     if integers and (type_id == LOCALE_TYPE or comparator in PRESENCE or locales):
-        raise _shape_error(raw)
+        which = "Worker_Locale takes LocaleValues" if type_id == LOCALE_TYPE else f"{comparator} takes no values"
+        raise _shape_error(raw, f"IntegerValues not allowed here: {which}")
     if comparator in PRESENCE:
         pass
     elif comparator in ORDERING or comparator in EQUALITY:
         if len(integers) != 1 and len(locales) != 1:
-            raise _shape_error(raw)
+            raise _shape_error(raw, f"the {comparator} comparator takes exactly one value")
     elif not (1 <= len(integers) <= MAX_INTEGERS or 1 <= len(locales) <= MAX_LOCALES):
-        raise _shape_error(raw)
+        detail = (
+            f"the {comparator} comparator takes 1 to {MAX_INTEGERS} IntegerValues or 1 to {MAX_LOCALES} LocaleValues"
+        )
+        raise _shape_error(raw, detail)
     parsed_locales: list[Locale] = []
     for locale in locales:
         country, subdivision = locale["Country"], locale.get("Subdivision")
         if not _LETTERS(country) or (subdivision is not None and (country != "US" or not _LETTERS(subdivision))):
-            raise errors.invalid_value("LocaleValue", f"{country}{'-' + subdivision if subdivision else ''}")
+            detail = (
+                f"Country {country!r} is not two upper-case letters (ISO 3166-1)"
+                if not _LETTERS(country)
+                else "a Subdivision is two upper-case letters, and only in the US"
+            )
+            raise errors.invalid_value("LocaleValue", f"{country}{'-' + subdivision if subdivision else ''}", detail)
         parsed_locales.append((country, subdivision))
     preview = raw.get("RequiredToPreview")
     guards = raw.get("ActionsGuarded") or (PREVIEW if preview else ACCEPT)
@@ -176,7 +199,7 @@ def parse_requirements(raw: list[dict[str, Any]] | None) -> Requirements:
     if not raw:
         return NONE
     if len(raw) > MAX_REQUIREMENTS:
-        raise _shape_error(raw)
+        raise _shape_error(raw, f"{len(raw)} requirements; at most {MAX_REQUIREMENTS} are allowed")
     parsed = tuple(_check_shape(item) for item in raw)
     echo = tuple(_echo(item) for item in raw)
     return Requirements(parsed, echo, json.dumps(echo, sort_keys=True, separators=(",", ":")))

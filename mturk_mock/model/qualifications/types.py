@@ -73,27 +73,32 @@ STORED_FIELDS = tuple(
 )
 
 
+_KEY_WITHOUT_TEST = "an AnswerKey needs a Test in the same call"
+_DURATION_WITHOUT_TEST = "TestDurationInSeconds goes only with a Test"
+_TEST_AND_AUTO_GRANT = "a Test never goes with AutoGranted=true"
+
+
 def _check_limit(parameter: str, value: str | None, limit: int) -> None:
     if value is not None and len(value) > limit:
-        raise errors.invalid_value(parameter, value)
+        raise errors.invalid_value(parameter, value, f"{parameter} is {len(value)} characters; the limit is {limit}")
 
 
 def _check_not_negative(parameter: str, value: int | None) -> None:
     if value is not None and value < 0:
-        raise errors.invalid_value(parameter, value)
+        raise errors.invalid_value(parameter, value, f"{parameter} must not be negative")
 
 
 def parse_test(test: str, answer_key: str | None) -> tuple[xml.QuestionForm, xml.AnswerKey | None]:
     try:
         form = xml.parse_question_form(test, parameter="Test")
-    except xml.InvalidXML:
-        raise errors.invalid_value("Test", test) from None
+    except xml.InvalidXML as error:
+        raise errors.invalid_value("Test", test, f"Test: {error.reason}") from None
     if answer_key is None:
         return form, None
     try:
         return form, xml.parse_answer_key(answer_key, form, parameter="AnswerKey")
-    except xml.InvalidXML:
-        raise errors.invalid_value("AnswerKey", answer_key) from None
+    except xml.InvalidXML as error:
+        raise errors.invalid_value("AnswerKey", answer_key, f"AnswerKey: {error.reason}") from None
 
 
 def _checked_test(
@@ -102,9 +107,9 @@ def _checked_test(
     """The parsed test and key, if test, duration and answer key are valid together (spec Q§1.4 rule 3).
     Changes nothing, so a refused update leaves the type as it was."""
     if duration is None:
-        raise errors.invalid_value("TestDurationInSeconds", None)
+        raise errors.invalid_value("TestDurationInSeconds", None, "a Test needs TestDurationInSeconds")
     if duration <= 0:
-        raise errors.invalid_value("TestDurationInSeconds", duration)
+        raise errors.invalid_value("TestDurationInSeconds", duration, "TestDurationInSeconds must be positive")
     return parse_test(test, answer_key)
 
 
@@ -181,9 +186,9 @@ class QualificationTypes:
         auto_granted_value: int | None = None,
     ) -> QualificationType:
         if not name.strip():
-            raise errors.invalid_value("Name", name)
+            raise errors.invalid_value("Name", name, "Name is blank")
         if not description.strip():
-            raise errors.invalid_value("Description", description)
+            raise errors.invalid_value("Description", description, "Description is blank")
         _check_limit("Description", description, DESCRIPTION_LIMIT)
         _check_limit("Keywords", keywords, KEYWORDS_LIMIT)
         _check_not_negative("RetryDelayInSeconds", retry_delay)
@@ -202,12 +207,12 @@ class QualificationTypes:
             qual.auto_granted_value = auto_granted_value
         if test is None:
             if answer_key is not None:
-                raise errors.invalid_value("AnswerKey", answer_key)
+                raise errors.invalid_value("AnswerKey", answer_key, _KEY_WITHOUT_TEST)
             if test_duration is not None:
-                raise errors.invalid_value("TestDurationInSeconds", test_duration)
+                raise errors.invalid_value("TestDurationInSeconds", test_duration, _DURATION_WITHOUT_TEST)
         else:
             if qual.auto_granted:  # never together with a test (spec Q§1.1, observed on update)
-                raise errors.invalid_value("Test", test)
+                raise errors.invalid_value("Test", test, _TEST_AND_AUTO_GRANT)
             qual.form, qual.key = _checked_test(test, test_duration, answer_key)
             qual.test, qual.test_duration, qual.answer_key = test, test_duration, answer_key
         reserved_until = self.names.get((owner, name))
@@ -233,20 +238,20 @@ class QualificationTypes:
         """Omitted fields stay. All checks run before anything changes: a refused update changes nothing."""
         _check_limit("Description", description, DESCRIPTION_LIMIT)
         if description is not None and not description.strip():
-            raise errors.invalid_value("Description", description)
+            raise errors.invalid_value("Description", description, "Description is blank")
         _check_not_negative("RetryDelayInSeconds", retry_delay)
         will_auto_grant = qual.auto_granted if auto_granted is None else auto_granted
         parsed = None
         if test is None:
             if answer_key is not None:
-                raise errors.invalid_value("AnswerKey", answer_key)
+                raise errors.invalid_value("AnswerKey", answer_key, _KEY_WITHOUT_TEST)
             if test_duration is not None:
-                raise errors.invalid_value("TestDurationInSeconds", test_duration)
+                raise errors.invalid_value("TestDurationInSeconds", test_duration, _DURATION_WITHOUT_TEST)
             if will_auto_grant and qual.test is not None:
-                raise errors.invalid_value("AutoGranted", auto_granted)
+                raise errors.invalid_value("AutoGranted", auto_granted, "a type with a Test cannot be auto-granted")
         else:
             if will_auto_grant:  # observed: Test while AutoGranted stays true (boto3#2108)
-                raise errors.invalid_value("Test", test)
+                raise errors.invalid_value("Test", test, _TEST_AND_AUTO_GRANT + " (send AutoGranted=false with it)")
             parsed = _checked_test(test, test_duration, answer_key)
         if parsed is not None:
             qual.form, qual.key = parsed

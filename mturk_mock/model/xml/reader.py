@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import NoReturn
 from xml.etree.ElementTree import Element, ParseError
 
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring
 
 MAX_XML_BYTES = 65535
@@ -59,13 +60,18 @@ def parse_one_of(xml: object, parameter: str, roots: dict[str, tuple[str, ...]])
     try:
         # A str is parsed as the text it is: a declared encoding cannot reinterpret it.
         root = fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except (ParseError, ValueError) as exc:  # defusedxml's errors are ValueErrors
-        raise InvalidXML(parameter, f"not acceptable XML: {exc!r}") from None
+    except DTDForbidden:
+        raise InvalidXML(parameter, "a DOCTYPE (DTD) is not allowed") from None
+    except (EntitiesForbidden, ExternalReferenceForbidden):
+        raise InvalidXML(parameter, "entity declarations and external references are not allowed") from None
+    except (ParseError, ValueError) as exc:  # defusedxml's other errors are ValueErrors too
+        raise InvalidXML(parameter, f"not well-formed XML: {exc}") from None
     ns, local = split_tag(root.tag)
     if local not in roots:
-        raise InvalidXML(parameter, f"root element must be {' or '.join(roots)}, not {local}")
+        raise InvalidXML(parameter, f"the root element must be {' or '.join(roots)}, not {local}")
     if ns not in roots[local]:
-        raise InvalidXML(parameter, f"namespace {ns!r} is not accepted for {local}")
+        found = f"namespace {ns!r}" if ns else "no namespace"
+        raise InvalidXML(parameter, f"{local} has {found}; expected {' or '.join(map(repr, roots[local]))}")
     return root
 
 

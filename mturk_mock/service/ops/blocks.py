@@ -23,7 +23,10 @@ def delete(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     ``WorkerId is invalid.``"""
     worker_id = request["WorkerId"]
     if not WORKER_ID(worker_id) or not ctx.market.workers.is_known(worker_id):
-        raise errors.WORKER_ID_INVALID(parameter="WorkerId")
+        detail = (
+            f"{worker_id!r} is not a worker ID" if not WORKER_ID(worker_id) else f"{worker_id} is not a known worker"
+        )
+        raise errors.WORKER_ID_INVALID(parameter="WorkerId", detail=detail)
     ctx.market.blocks.unblock(ctx.requester, worker_id)
     return {}
 

@@ -52,12 +52,12 @@ def list_bonus_payments(ctx: RequestContext, request: dict[str, Any]) -> Listing
     market, hit_id, assignment_id = ctx.market, request.get("HITId"), request.get("AssignmentId")
     if assignment_id is None:
         if hit_id is None:
-            raise errors.invalid_value("HITId", "")
+            raise errors.invalid_value("HITId", "", "give HITId or AssignmentId")
         return Listing(market.bonuses.for_hit(market.hits.get(hit_id, ctx.requester).hit_id), payment_wire)
     hit = None if hit_id is None else market.hits.get(hit_id, ctx.requester)
     assignment = market.assignments.visible(assignment_id, ctx.requester)
     if hit is not None and assignment.hit is not hit:
-        raise errors.invalid_value("AssignmentId", assignment_id)
+        raise errors.invalid_value("AssignmentId", assignment_id, f"assignment {assignment_id} is not of HIT {hit_id}")
     return Listing(market.bonuses.for_assignment(assignment_id), payment_wire)
 
 

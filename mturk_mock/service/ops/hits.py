@@ -132,14 +132,21 @@ def list_reviewable_hits(ctx: RequestContext, request: dict[str, Any]) -> Listin
     return Listing(ctx.market.hits.in_review(ctx.requester, status, request.get("HITTypeId")), hit_wire)
 
 
+def _changing(ctx: RequestContext, hit_id: str) -> HIT:
+    """The caller's live HIT, about to be updated: under a search lag ListHITs shows this version a while."""
+    hit = ctx.market.hits.live(hit_id, ctx.requester)
+    ctx.market.search_lag.changing(hit, ctx.now)  # a refused update leaves an identical version indexed
+    return hit
+
+
 def update_expiration(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    hit = ctx.market.hits.live(request["HITId"], ctx.requester)
+    hit = _changing(ctx, request["HITId"])
     workflow.update_expiration(ctx.market, hit, float(request["ExpireAt"]), ctx.now)
     return {}
 
 
 def create_additional_assignments(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    hit = ctx.market.hits.live(request["HITId"], ctx.requester)
+    hit = _changing(ctx, request["HITId"])
     workflow.add_assignments(
         ctx.market, hit, request["NumberOfAdditionalAssignments"], request.get("UniqueRequestToken"), ctx.now
     )
@@ -147,14 +154,14 @@ def create_additional_assignments(ctx: RequestContext, request: dict[str, Any]) 
 
 
 def update_review_status(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    hit = ctx.market.hits.live(request["HITId"], ctx.requester)
+    hit = _changing(ctx, request["HITId"])
     workflow.update_review_status(ctx.market, hit, request.get("Revert", False), ctx.now)
     return {}
 
 
 def update_hit_type(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    hit = ctx.market.hits.live(request["HITId"], ctx.requester)
     hit_type = ctx.market.hit_types.owned(request["HITTypeId"], ctx.requester)
+    hit = _changing(ctx, request["HITId"])
     workflow.change_type(ctx.market, hit, hit_type, ctx.now)
     return {}
 

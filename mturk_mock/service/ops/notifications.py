@@ -14,7 +14,7 @@ def update_settings(ctx: RequestContext, request: dict[str, Any]) -> dict[str, A
     before the HIT type is looked up; Active alone needs a specification to switch."""
     notification, active = request.get("Notification"), request.get("Active")
     if notification is None and active is None:
-        raise errors.invalid_value("Notification", None)
+        raise errors.invalid_value("Notification", None, "give Notification, Active or both")
     spec = None if notification is None else parse_specification(notification)
     hit_type = ctx.market.hit_types.owned(request["HITTypeId"], ctx.requester)
     ctx.market.hit_types.set_notification(hit_type, spec, active)

@@ -14,7 +14,8 @@ _MEMBERS = {RESULT: "ReviewResults", ACTION: "ReviewActions"}
 
 
 def entry_wire(entry: ReviewEntry) -> dict[str, Any]:
-    """A ReviewResultDetail or a ReviewActionDetail; entries never change once made."""
+    """A ReviewResultDetail or a ReviewActionDetail, made once (entries never change) and handed out as a
+    copy: nested in a report, it reaches the caller as it is, and a caller may modify its answer."""
     wire: dict[str, Any] | None = entry.cache
     if wire is None:
         if entry.kind == RESULT:
@@ -35,7 +36,7 @@ def entry_wire(entry: ReviewEntry) -> dict[str, Any]:
             if entry.error_code is not None:
                 wire["ErrorCode"] = entry.error_code
         entry.cache = wire
-    return wire
+    return dict(wire)
 
 
 def list_results(ctx: RequestContext, request: dict[str, Any]) -> Listing[ReviewEntry]:

@@ -1,0 +1,42 @@
+"""The benchmarks keep running as the model changes under them: each runs here at a tiny size (their
+figures are not checked; `python3 benchmarks/...` prints them at full size)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from .test_registry import ROOT, _benchmark
+
+
+@pytest.fixture(scope="module")
+def bench_pagination():
+    return _benchmark("bench_pagination")
+
+
+def test_pagination_benchmark_measures_every_listing(bench_pagination):
+    for listing in bench_pagination.LISTINGS:
+        row = bench_pagination.measure(listing, items=300, deep=250, page=10, calls=1, rounds=1)
+        assert row["label"] == listing.label and row["size"] >= 300, row  # the deep token was checked inside
+        assert row["first_us"] > 0 and row["deep_us"] > 0
+
+
+@pytest.mark.parametrize(
+    "script, arguments, expected",
+    [
+        (
+            "bench_scale.py",
+            ["--workers", "300", "--types", "3", "--per-worker", "2", "--calls", "2", "--rounds", "1"],
+            "deep page vs first page",
+        ),
+        ("bench_foundation.py", ["--only", "GetAccountBalance", "--calls", "2", "--rounds", "1"], "activate"),
+    ],
+)
+def test_the_other_benchmarks_run(script, arguments, expected):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *arguments], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert expected in done.stdout
