@@ -132,6 +132,7 @@ class Journal:
     def wait(self, seq: int) -> None:
         if self.durable >= seq:
             return
+        self._wake.set()  # a caller in the server's I/O thread recorded while its round defers the commit
         with self._changed:
             while self.durable < seq and self.failed is None:
                 self._changed.wait()
