@@ -20,6 +20,7 @@ import time
 from mturk_mock import MTurkMock
 from mturk_mock.durable import open_state, snapshots
 from mturk_mock.durable.journal import Journal
+from mturk_mock.durable.store import Store
 from mturk_mock.transport.pipeline import handle_request
 
 QUESTION = (
@@ -111,7 +112,9 @@ def startup(grants: int, hits: int, directory: str) -> None:
     print(f"a checkpoint holds the lock {in_server:.2f} s encoded in the server, {forked * 1000:.0f} ms forked")
     path = os.path.join(directory, "large.db")
     open_state(path, handle).close()
-    size = os.path.getsize(f"{path}.checkpoint-0.json")
+    opened = Store(path)
+    size = os.path.getsize(opened.checkpoint_file)
+    opened.close()
     print(f"checkpoint: {size / 1e6:.0f} MB", flush=True)
     elapsed, said = serve_until_answering(path)
     print(f"after a clean shutdown: serving after {elapsed:.1f} s ({said})", flush=True)

@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 
 import boto3
 import pytest
@@ -304,3 +307,25 @@ def test_durable_state_is_for_servers_only(tmp_path):
         state.close()
     with mturk:  # once closed, the World is in memory only again
         pass
+
+
+@pytest.mark.skipif(not snapshots.can_fork(), reason="checkpoints by a child process need fork")
+def test_a_checkpoint_writer_outliving_its_server_writes_nothing(tmp_path):
+    """A killed server's child must not finish its checkpoint: it would only take a core from the restarted
+    server, and a file the restarted server does not know."""
+    target = tmp_path / "state.db.checkpoint-9-orphan.json"
+    script = f"""
+import os, time
+from mturk_mock import MTurkMock
+from mturk_mock.durable import snapshots
+encode = snapshots.encode
+snapshots.encode = lambda world: (time.sleep(0.5), encode(world))[1]  # the child is still encoding when
+handle = MTurkMock()
+handle.worker("A1234567890123")
+snapshots.fork_writer(handle.world, {str(target)!r})
+os._exit(0)  # the server dies
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    time.sleep(1.5)  # the child would have written by now
+    assert os.listdir(tmp_path) == []

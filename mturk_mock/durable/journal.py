@@ -32,7 +32,7 @@ from typing import Any
 
 from ..model.world import World
 from . import snapshots
-from .store import ENTRY_WEIGHT, Row, Store, checkpoint_path
+from .store import ENTRY_WEIGHT, Row, Store
 
 log = logging.getLogger("mturk_mock")
 
@@ -187,7 +187,7 @@ class Journal:
         for index in range(len(batch) - 1, -1, -1):
             seq, kind, _at, _ok, _subject, data = batch[index]
             if kind == SNAPSHOT:  # what comes before the newest checkpoint is in it
-                snapshots.write_file(checkpoint_path(self.store.path, seq), data)
+                snapshots.write_file(self.store.checkpoint_path(seq), data)
                 checkpoint, batch_rows, self.snapshot_size = seq, batch[index + 1 :], len(data)
                 self._child = self._abandon(self._child)  # an older picture, overtaken
                 break
@@ -227,7 +227,7 @@ class Journal:
                 self.rebase()
             else:
                 seq = self.appended
-                self._child = (snapshots.fork_writer(self.world, checkpoint_path(self.store.path, seq)), seq, 0)
+                self._child = (snapshots.fork_writer(self.world, self.store.checkpoint_path(seq)), seq, 0)
         finally:
             lock.release()
 
@@ -244,7 +244,7 @@ class Journal:
             return
         if seq > self.store.checkpoint_seq:
             self.store.write((), seq)
-            self.snapshot_size = os.path.getsize(checkpoint_path(self.store.path, seq))
+            self.snapshot_size = os.path.getsize(self.store.checkpoint_path(seq))
             self._weight = after
 
     @staticmethod

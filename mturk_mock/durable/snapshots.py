@@ -13,12 +13,16 @@ import contextlib
 import gc
 import json
 import os
+import signal
+import sys
 import warnings
+from typing import Any
 
 from ..model.snapshot import dump_world
 from ..model.world import World
 
 FORK_BYTES = 4 << 20  # checkpoints at least this large (the previous one's size) are written by a child
+_PRCTL: Any = False  # not looked up yet
 
 
 def encode(world: World) -> bytes:
@@ -57,6 +61,7 @@ def can_fork() -> bool:
 def fork_writer(world: World, path: str) -> int:
     """Fork a child that writes ``world`` to ``path`` and exits (status 0 once the file is durable). Call
     with the world's lock held: the child sees the state as it is now. Returns the child's process ID."""
+    parent, prctl = os.getpid(), _prctl()
     with warnings.catch_warnings():  # Python 3.12 warns about forking a threaded process: the child only
         warnings.simplefilter("ignore", DeprecationWarning)  # encodes and writes, holding the lock it needs
         pid = os.fork()
@@ -64,14 +69,40 @@ def fork_writer(world: World, path: str) -> int:
         return pid
     status = 1
     try:
+        _die_with(parent, prctl)
         # Not the server's sockets or database: a restarted server must be able to listen on its port
         # while this child still writes (closing a copy never affects the parent's).
         os.closerange(3, _max_descriptors())
         gc.disable()  # a short life: collecting would only copy pages
-        write_file(path, encode(world))
-        status = 0
+        data = encode(world)
+        if os.getppid() == parent:  # a checkpoint of a killed server is of no use to anyone
+            write_file(path, data)
+            status = 0
     finally:
         os._exit(status)  # no cleanup of the server's objects, atexit handlers or buffers in the child
+
+
+def _prctl() -> Any:
+    """Linux's prctl, looked up in the server (loading a library in a forked child of a threaded process
+    could meet a lock another thread held); None elsewhere."""
+    global _PRCTL
+    if _PRCTL is False:
+        try:
+            import ctypes
+
+            _PRCTL = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None
+        except (ImportError, OSError, AttributeError):
+            _PRCTL = None
+    return _PRCTL
+
+
+def _die_with(parent: int, prctl: Any) -> None:
+    """Have the kernel kill this child when the server dies, where it can (Linux), so that the child does
+    not take a core from the restarted server; then, if the server is gone already, stop."""
+    if prctl is not None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _max_descriptors() -> int:

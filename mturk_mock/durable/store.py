@@ -1,12 +1,14 @@
 """The state: an SQLite database (WAL mode) holding the journal, and the checkpoint file it points at.
 
-    FILE                         meta(key, value): format "mturk_mock-journal/1", the server's marketplace,
-                                 the checkpoint's sequence number and file name;
-                                 journal(seq, kind, at, ok, subject, data): every change since the
-                                 checkpoint, in the order it was applied: an API request that writes
-                                 (subject [marketplace, requester, operation], data the body), a journaled
-                                 call (subject [target tag, ref], data [args, kwargs]), a clock change
-    FILE.checkpoint-<seq>.json   the World as of entry <seq>: model/snapshot.py's JSON (a save_state file)
+    FILE                meta(key, value): format "mturk_mock-journal/1", the server's marketplace, the
+                        checkpoint's sequence number and file name;
+                        journal(seq, kind, at, ok, subject, data): every change since the checkpoint, in
+                        the order it was applied: an API request that writes (subject [marketplace,
+                        requester, operation], data the body), a journaled call (subject [target tag,
+                        ref], data [args, kwargs]), a clock change
+    FILE.checkpoint-<seq>-<tag>.json
+                        the World as of entry <seq>: model/snapshot.py's JSON (a save_state file); <tag>
+                        is random per opening, so no two servers ever write the same name
 
 One connection, in exclusive locking mode (a second server on the same file is refused), writes. A
 checkpoint file is durable before the transaction that points the database at it and drops the journal it
@@ -20,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pathlib
+import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -64,14 +67,15 @@ def sniff(path: str | os.PathLike[str]) -> str:
     return "json" if start.lstrip().startswith(b"{") else "other"
 
 
-def checkpoint_path(path: str, seq: int) -> str:
-    return f"{path}.checkpoint-{seq}.json"
+def checkpoint_path(path: str, seq: int, tag: str) -> str:
+    return f"{path}.checkpoint-{seq}-{tag}.json"
 
 
 def create(path: str | os.PathLike[str], snapshot: bytes, marketplace: str) -> None:
     """Write a new state holding ``snapshot`` as its checkpoint, atomically at ``path``."""
     target = pathlib.Path(path)
-    snapshots.write_file(checkpoint_path(str(target), 0), snapshot)
+    first = checkpoint_path(str(target), 0, secrets.token_hex(4))
+    snapshots.write_file(first, snapshot)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.creating")
     for leftover in (temporary, *(pathlib.Path(f"{temporary}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
         with contextlib.suppress(FileNotFoundError):
@@ -88,7 +92,7 @@ def create(path: str | os.PathLike[str], snapshot: bytes, marketplace: str) -> N
                     ("format", FORMAT),
                     ("marketplace", marketplace),
                     ("checkpoint", "0"),
-                    ("checkpoint_file", os.path.basename(checkpoint_path(str(target), 0))),
+                    ("checkpoint_file", os.path.basename(first)),
                 ],
             )
             connection.execute("COMMIT")
@@ -114,6 +118,7 @@ class Store:
         self.path = os.fspath(path)
         self.sync = sync
         self.torn: str | None = None
+        self._tag = secrets.token_hex(4)
         try:
             self.connection = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS
@@ -162,6 +167,11 @@ class Store:
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(directory, candidate))
 
+    def checkpoint_path(self, seq: int) -> str:
+        """Where this server writes the checkpoint of entry ``seq``. A checkpoint writer left running by a
+        killed server can never overwrite the file of the server that replaced it."""
+        return checkpoint_path(self.path, seq, self._tag)
+
     @property
     def marketplace(self) -> str:
         return str(self.meta["marketplace"])
@@ -202,7 +212,7 @@ class Store:
             if rows:
                 connection.executemany("INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?)", rows)
             if checkpoint is not None:
-                name = os.path.basename(checkpoint_path(self.path, checkpoint))
+                name = os.path.basename(self.checkpoint_path(checkpoint))
                 connection.executemany(
                     "UPDATE meta SET value=? WHERE key=?", [(str(checkpoint), "checkpoint"), (name, "checkpoint_file")]
                 )
