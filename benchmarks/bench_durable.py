@@ -1,23 +1,28 @@
 """What durability costs: `mturk-mock serve` in memory against `serve --state` (sync full and normal).
 
     python3 benchmarks/bench_durable.py [--clients 8] [--seconds 2] [--rounds 3] [--no-startup]
-                                        [--grants 1000000] [--hits 100000]
+                                        [--no-throughput] [--grants 1000000] [--hits 100000]
 
 Throughput: each server runs in its own process on 127.0.0.1; keep-alive HTTP/1.1 connections (as in
 bench_server.py) send writes (AssociateQualificationWithWorker, a new worker each time: every request
-adds a grant) and reads (GetQualificationScore of one grant), rounds interleaved across the servers;
-the median round is shown, with the durable servers' throughput as a share of the in-memory one's.
+adds a grant) and reads (GetQualificationScore of one grant), then threads sharing one boto3 client send
+the same writes; rounds interleaved across the servers; the median round is shown, with the durable
+servers' throughput as a share of the in-memory one's.
 
-Start-up: a state of ``--grants`` grants and ``--hits`` HITs is built in this process and made durable;
-`serve --state` is then timed from launch until it answers, after a clean shutdown (everything in the
-checkpoint) and after a crash that left the longest journal the checkpoint policy allows (half the
-checkpoint's size, replayed on start). It is not a pass/fail test.
+Start-up (bench_startup.py): a state of ``--grants`` grants and ``--hits`` HITs is built in this process and
+made durable; printed are the checkpoint's size and how long taking one holds the server's lock, and the
+time from launching `serve --state` until it answers: after a clean shutdown (everything in the
+checkpoint), after a crash that left the longest journal the checkpoint policy allows (half the
+checkpoint's size, replayed on start), and on a journal of as many grants and HITs made one request each
+with no checkpoint at all. State files go to a temporary directory, removed at the end. Not a pass/fail
+test.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import re
@@ -25,9 +30,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from typing import Any
 
-from bench_server import HOST, Cell
+from bench_server import HOST, Cell, _boto3_client
 
 TARGET = "MTurkRequesterServiceV20170117."
 START_TIMEOUT = 600.0
@@ -69,7 +76,7 @@ def _type_body(name: str) -> bytes:
 def _request(operation: str, body: bytes) -> bytes:
     head = (
         f"POST / HTTP/1.1\r\nHost: {HOST}\r\nX-Amz-Target: {TARGET}{operation}\r\n"
-        f"Content-Type: application/x-amz-json-1.1\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIABENCH/x\r\n"
+        f"Content-Type: application/x-amz-json-1.1\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIABENCHMARK/x\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
@@ -129,6 +136,39 @@ def load(server: Server, kind: str, clients: int, seconds: float, start: int) ->
     return cell
 
 
+def boto3_writes(server: Server, clients: int, seconds: float, start: int) -> Cell:
+    """The same writes from threads sharing one boto3 client, as an application would send them."""
+    client: Any = _boto3_client("mturk", server.port, clients)
+    counter = itertools.count(start)
+    cell, lock = Cell(seconds=seconds), threading.Lock()
+    begin = time.perf_counter()
+    measure_from, deadline = begin + 0.3, begin + 0.3 + seconds
+
+    def work() -> None:
+        latencies, failures = [], 0
+        while (sent := time.perf_counter()) < deadline:
+            try:
+                client.associate_qualification_with_worker(
+                    QualificationTypeId=server.type_id, WorkerId=f"A{next(counter):013d}", IntegerValue=7,
+                    SendNotification=False,
+                )  # fmt: skip
+            except Exception:
+                failures += 1
+                continue
+            if sent >= measure_from:
+                latencies.append(time.perf_counter() - sent)
+        with lock:
+            cell.latencies.extend(latencies)
+            cell.failures += failures
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 60)
+    return cell
+
+
 def throughput(args: argparse.Namespace, directory: str) -> None:
     servers = [
         Server("in memory"),
@@ -136,20 +176,24 @@ def throughput(args: argparse.Namespace, directory: str) -> None:
         Server("durable, sync normal", "--state", os.path.join(directory, "normal.db"), "--sync", "normal"),
     ]
     try:
-        print(f"{args.clients} concurrent keep-alive clients, {args.seconds:g} s per cell, median of {args.rounds}")
-        print(f"{'load':<6} {'server':<22} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'fail':>5} {'share':>6}")
+        print(f"{args.clients} concurrent clients, {args.seconds:g} s per cell, median of {args.rounds} rounds")
+        print(f"{'load':<12} {'server':<22} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'fail':>5} {'share':>6}")
         start = 1
-        for kind in ("write", "read"):
+        for kind in ("write", "read", "boto3 write"):
             rows: list[list[tuple[float, float, float, int]]] = [[] for _ in servers]
             for _ in range(args.rounds):
                 for index, server in enumerate(servers):
-                    rows[index].append(load(server, kind, args.clients, args.seconds, start).row())
+                    if kind == "boto3 write":
+                        cell = boto3_writes(server, args.clients, args.seconds, start)
+                    else:
+                        cell = load(server, kind, args.clients, args.seconds, start)
+                    rows[index].append(cell.row())
                     start += 10_000_000
             base = statistics.median(row[0] for row in rows[0])
             for server, measured in zip(servers, rows, strict=True):
                 rate, p50, p99, failures = sorted(measured)[len(measured) // 2]
                 print(
-                    f"{kind:<6} {server.name:<22} {rate:>8,.0f} {p50:>7.2f} {p99:>7.2f} {failures:>5} "
+                    f"{kind:<12} {server.name:<22} {rate:>8,.0f} {p50:>7.2f} {p99:>7.2f} {failures:>5} "
                     f"{rate / base:>6.0%}",
                     flush=True,
                 )
@@ -172,9 +216,10 @@ def main() -> None:
         if not args.no_throughput:
             throughput(args, directory)
         if not args.no_startup:
-            from bench_startup import startup
+            from bench_startup import journal_only, startup
 
             startup(args.grants, args.hits, directory)
+            journal_only(args.grants, args.hits, directory)
 
 
 if __name__ == "__main__":

@@ -32,11 +32,18 @@ def test_pagination_benchmark_measures_every_listing(bench_pagination):
             "deep page vs first page",
         ),
         ("bench_foundation.py", ["--only", "GetAccountBalance", "--calls", "2", "--rounds", "1"], "activate"),
+        (
+            "bench_durable.py",
+            ["--clients", "2", "--seconds", "0.1", "--rounds", "1", "--grants", "2000", "--hits", "50"],
+            "no checkpoint",
+        ),
     ],
 )
-def test_the_other_benchmarks_run(script, arguments, expected):
+def test_the_other_benchmarks_run(script, arguments, expected, tmp_path):
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / script), *arguments], capture_output=True, text=True, timeout=120
-    )
+        [sys.executable, str(ROOT / "benchmarks" / script), *arguments],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert expected in done.stdout
+    assert list(tmp_path.iterdir()) == []  # what a benchmark writes goes to a temporary directory it removes
