@@ -3,7 +3,8 @@ cost of moving the clock over them.
 
     python3 benchmarks/bench_hits_scale.py [--hits 100000] [--calls 300] [--rounds 5]
 
-Both mocks are measured interleaved in one process, median of the rounds (target: ratio <= 1.2). The
+The small mock holds 20 HITs, so that its listings also answer full pages with a token. Both mocks are
+measured interleaved in one process, median of the rounds (target: ratio <= 1.2). The
 clock part advances a frozen clock by a day over the 100,000 HITs, whose expirations are spread over a
 year, and prints the time per HIT that changed: settling costs the transitions due, not the state.
 """
@@ -11,6 +12,7 @@ year, and prints the time per HIT that changed: settling costs the transitions d
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import time
 from collections.abc import Callable
@@ -91,7 +93,7 @@ def _deep_token(client: Any, position: int) -> str | None:
     token = None
     walked = 0
     while walked < position:
-        page = client.list_hits(MaxResults=100, **({"NextToken": token} if token else {}))
+        page = client.list_hits(MaxResults=min(100, position - walked), **({"NextToken": token} if token else {}))
         token, walked = page.get("NextToken"), walked + page["NumResults"]
         if token is None:
             break
@@ -124,15 +126,25 @@ def main() -> None:
     args = parser.parse_args()
     big, big_ids, big_type, seconds = build(args.hits)
     print(f"built {args.hits:,} HITs in {seconds:.1f} s ({args.hits / seconds:,.0f} HITs/s)")
-    small, small_ids, small_type, _ = build(1)
+    small, small_ids, small_type, _ = build(20)
     client = _client()
     with big:
         big_token = _deep_token(client, int(args.hits * 0.9))
     with small:
-        small_token = None
+        small_token = _deep_token(client, 10)
 
     def deep(token: str | None) -> Callable[[Any], object]:
-        return lambda c: c.list_hits(**({"NextToken": token} if token else {}))
+        return lambda c: c.list_hits(MaxResults=10, **({"NextToken": token} if token else {}))
+
+    def create_hit(c: Any) -> object:
+        return c.create_hit(
+            Title="Label", Description="scale", Reward="0.25", AssignmentDurationInSeconds=600,
+            LifetimeInSeconds=DAY, Question=QUESTION,
+        )  # fmt: skip
+
+    def extend(hit_id: str) -> Callable[[Any], object]:
+        later = itertools.count(START + 200 * DAY, 60)  # each call extends by a minute
+        return lambda c: c.update_expiration_for_hit(HITId=hit_id, ExpireAt=next(later))
 
     print(f"per call, median of {args.rounds} rounds x {args.calls} calls (target ratio <= 1.2)")
     compare(
@@ -141,13 +153,17 @@ def main() -> None:
         big,
         small,
         {
-            "GetHIT": (lambda c: c.get_hit(HITId=big_ids[args.hits // 2]), lambda c: c.get_hit(HITId=small_ids[0])),
-            "ListHITs, page at 90%": (deep(big_token), deep(small_token)),
+            "GetHIT": (lambda c: c.get_hit(HITId=big_ids[args.hits // 2]), lambda c: c.get_hit(HITId=small_ids[10])),
+            "ListHITs, first page of 10": (deep(None), deep(None)),
+            "ListHITs, page of 10 with a token": (deep(big_token), deep(small_token)),
+            "CreateHIT": (create_hit, create_hit),
             "CreateHITWithHITType": (
                 lambda c: c.create_hit_with_hit_type(HITTypeId=big_type, LifetimeInSeconds=DAY, Question=QUESTION),
                 lambda c: c.create_hit_with_hit_type(HITTypeId=small_type, LifetimeInSeconds=DAY, Question=QUESTION),
             ),
+            "UpdateExpirationForHIT": (extend(big_ids[args.hits // 2]), extend(small_ids[10])),
             "ListReviewableHITs": (lambda c: c.list_reviewable_hits(), lambda c: c.list_reviewable_hits()),
+            "GetAccountBalance": (lambda c: c.get_account_balance(), lambda c: c.get_account_balance()),
         },
         args.hits,
     )

@@ -36,7 +36,7 @@ from botocore.config import Config
 
 from mturk_mock import MTurkMock, World
 from mturk_mock.constants import DEFAULT_REQUESTER, ENDPOINTS, SANDBOX
-from mturk_mock.model.hits import work, workflow
+from mturk_mock.model.hits import decisions, work, workflow
 from mturk_mock.model.hits.blocks import MAX_BLOCKS
 from mturk_mock.model.hits.reviews import ASSIGNMENT_LEVEL, RESULT, ReviewEntry
 from mturk_mock.model.index import SortedIndex
@@ -167,6 +167,19 @@ def _assignments(mock: MTurkMock, client: Any, items: int) -> dict[str, Any]:
             assignment = work.accept(market, _worker(number), hit.hit_id, now)
             work.submit(market, assignment, "<answers/>", {}, now)
     return {"HITId": hit.hit_id}
+
+
+def _approved_assignments(mock: MTurkMock, client: Any, items: int) -> dict[str, Any]:
+    """``items`` approved assignments with a submitted one after every ten, and the filter for Approved."""
+    extra = items // 10
+    (hit,) = _publish(mock, 1, count=items + extra)
+    with mock.world.session(SANDBOX) as (market, now):
+        for number in range(items + extra):
+            assignment = work.accept(market, _worker(number), hit.hit_id, now)
+            work.submit(market, assignment, "<answers/>", {}, now)
+            if number % 11 != 10:
+                decisions.approve(market, assignment, None, False, now)
+    return {"HITId": hit.hit_id, "AssignmentStatuses": ["Approved"]}
 
 
 def _bonus_payments(mock: MTurkMock, client: Any, items: int) -> dict[str, Any]:
@@ -324,6 +337,14 @@ LISTINGS: tuple[Listing, ...] = (
         "",
         _assignments,
         lambda market, request: market.assignments.listing(request["HITId"]),
+        lambda assignment: str(assignment.assignment_id),
+        lambda wire: str(wire["AssignmentId"]),
+    ),
+    Listing(
+        "ListAssignmentsForHIT",
+        "(Approved, 1 in 11 not)",
+        _approved_assignments,
+        lambda market, request: market.assignments.listing(request["HITId"], frozenset(request["AssignmentStatuses"])),
         lambda assignment: str(assignment.assignment_id),
         lambda wire: str(wire["AssignmentId"]),
     ),

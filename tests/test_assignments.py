@@ -196,6 +196,19 @@ def test_assignment_listing_filters_by_status_and_pages(mturk_client, mturk_mock
     assert listed() == ids
     assert listed(AssignmentStatuses=["Submitted"]) == ids[2:]
     assert listed(AssignmentStatuses=["Approved", "Rejected"]) == ids[:2]
+    # the filtered listings follow later decisions, an overridden rejection and new submissions
+    mturk_client.approve_assignment(AssignmentId=ids[2])
+    mturk_client.reject_assignment(AssignmentId=ids[3], RequesterFeedback="")
+    mturk_client.approve_assignment(AssignmentId=ids[1], OverrideRejection=True)
+    assert listed(AssignmentStatuses=["Submitted"]) == ids[4:]
+    assert listed(AssignmentStatuses=["Approved", "Rejected"]) == ids[:4]
+    assert listed(AssignmentStatuses=["Approved"]) == [ids[0], ids[1], ids[2]]
+    assert listed(AssignmentStatuses=["Rejected", "Submitted"]) == ids[3:]
+    first = mturk_client.list_assignments_for_hit(HITId=hit_id, AssignmentStatuses=["Approved"], MaxResults=2)
+    second = mturk_client.list_assignments_for_hit(
+        HITId=hit_id, AssignmentStatuses=["Approved"], MaxResults=2, NextToken=first["NextToken"]
+    )
+    assert [item["AssignmentId"] for item in first["Assignments"] + second["Assignments"]] == ids[:3]
     page = mturk_client.list_assignments_for_hit(HITId=hit_id, MaxResults=2)
     rest = mturk_client.list_assignments_for_hit(HITId=hit_id, MaxResults=10, NextToken=page["NextToken"])
     assert [item["AssignmentId"] for item in page["Assignments"] + rest["Assignments"]] == ids

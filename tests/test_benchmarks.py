@@ -32,6 +32,12 @@ def test_pagination_benchmark_measures_every_listing(bench_pagination):
             "deep page vs first page",
         ),
         ("bench_foundation.py", ["--only", "GetAccountBalance", "--calls", "2", "--rounds", "1"], "activate"),
+        ("bench_async.py", ["--only", "GetAccountBalance", "--calls", "2", "--rounds", "1"], "AioStubber"),
+        ("bench_hits_scale.py", ["--hits", "200", "--calls", "2", "--rounds", "1"], "per HIT that changed"),
+        ("bench_crowd.py", ["--workers", "50", "--scale", "100", "--rounds", "1"], "per worker"),
+        ("bench_website.py", ["--hits", "50", "--rounds", "1"], "/mturk/externalSubmit"),
+        ("bench_server.py", ["--levels", "1", "--seconds", "0.2", "--no-moto", "--kinds", "raw"], "req/s"),
+        ("bench_fixtures.py", ["--tests", "5", "--rounds", "1"], "moto: mock_aws + client"),
         (
             "bench_durable.py",
             ["--clients", "2", "--seconds", "0.1", "--rounds", "1", "--grants", "2000", "--hits", "50"],

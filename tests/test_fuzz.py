@@ -19,7 +19,7 @@ from mturk_mock.service import OPERATIONS
 from mturk_mock.service.service_model import service_model
 from mturk_mock.transport.pipeline import dispatch
 
-from .helpers import create_type, examples, requester_client
+from .helpers import create_hit, create_type, examples, requester_client
 from .samples import ANSWER_KEY, TEST
 from .test_server import TARGET, post
 from .wire_scenarios import SUCCESS_SCENARIOS
@@ -74,8 +74,9 @@ def _value(shape, known_ids):
             choices.append(st.from_regex(shape.metadata["pattern"].replace("+$", "{1,20}$"), fullmatch=True))
         if shape.enum:
             choices.append(st.sampled_from(shape.enum))
-        if known_ids and shape.name in ("EntityId", "String"):
-            choices.append(st.sampled_from(known_ids))
+        known = known_ids.get("EntityId" if shape.name == "String" else shape.name) if known_ids else None
+        if known:  # real IDs (and workers, amounts) reach past the lookups into each operation's rules
+            choices.append(st.sampled_from(known))
         return st.one_of(choices)
     if kind in ("integer", "long"):
         return st.one_of(HOSTILE_INT, st.integers(0, 120))
@@ -103,7 +104,8 @@ def _structure(shape, known_ids):
 
 @pytest.fixture(scope="module")
 def marketplace():
-    """A mock with a little of everything, shared by the examples of this module."""
+    """A mock with a little of everything, shared by the examples of this module, and the values that name
+    its entities, by the shape that carries them."""
     world = World(seed=5)
     client = requester_client("AKIAFUZZ")
     with mock_mturk_qual(state=world, record_calls=False) as mturk:
@@ -113,7 +115,20 @@ def marketplace():
             QualificationTypeId=manual["QualificationTypeId"], WorkerId="A1B2C3D4E5F6G7"
         )
         request = mturk.worker().request_qualification(manual["QualificationTypeId"])
-    return world, client, [keyed["QualificationTypeId"], manual["QualificationTypeId"], request.request_id]
+        hit = create_hit(client, MaxAssignments=3)
+        workers = ["A1B2C3D4E5F6G7", "A2B3C4D5E6F7G8"]
+        assignments = []
+        for worker_id in workers:
+            working = mturk.worker(worker_id).accept(hit["HITId"])
+            working.submit({"label": "cat"})
+            assignments.append(working.assignment_id)
+        client.approve_assignment(AssignmentId=assignments[1])
+        client.send_bonus(WorkerId=workers[1], BonusAmount="0.50", AssignmentId=assignments[1], Reason="good")
+        client.create_worker_block(WorkerId="A3B4C5D6E7F8G9", Reason="spam")
+    entity_ids = [keyed["QualificationTypeId"], manual["QualificationTypeId"], request.request_id]
+    entity_ids += [hit["HITId"], hit["HITTypeId"], *assignments]
+    known = {"EntityId": entity_ids, "CustomerId": [*workers, "A3B4C5D6E7F8G9"], "CurrencyAmount": ["0.10", "1.00"]}
+    return world, client, known
 
 
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))

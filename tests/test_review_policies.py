@@ -358,6 +358,29 @@ def test_the_listing_answers_what_was_asked_for(mturk_client, mturk_mock):
     assert {k: v for k, v in answer.items() if k != "ResponseMetadata"} == {"HITId": bare}
 
 
+def test_a_narrowed_listing_keeps_up_with_later_reviews(mturk_client, mturk_mock):
+    hit_id = create_hit(
+        mturk_client,
+        MaxAssignments=3,
+        AssignmentReviewPolicy=known_answers({"gold": ["7"]}, ApproveIfKnownAnswerScoreIsAtLeast=100),
+        HITReviewPolicy=plurality(["label"]),
+    )["HITId"]
+
+    def actions() -> list[tuple]:
+        page = mturk_client.list_review_policy_results_for_hit(
+            HITId=hit_id, PolicyLevels=["Assignment"], RetrieveActions=True, MaxResults=100
+        )
+        return _actions(page["AssignmentReviewReport"])
+
+    first = _work(mturk_mock, hit_id, {"gold": "7", "label": "cat"})
+    assert actions() == [("Approve", first[0], "Succeeded")]
+    mturk_mock.worker("A0000000000009").accept(hit_id).submit({"gold": "7", "label": "cat"})
+    mturk_mock.worker("A0000000000010").accept(hit_id).submit({"gold": "1", "label": "dog"})
+    whole = _everything(mturk_client, hit_id)
+    assert len(actions()) == 2 and actions() == _actions(whole["AssignmentReviewReport"])  # a score of 0: no action
+    assert _results(whole["HITReviewReport"])  # the HIT policy ran too, and is not in the narrowed listing
+
+
 def test_results_and_actions_page_together(mturk_client, mturk_mock):
     hit_id, _ = _both_levels(mturk_client, mturk_mock)
     whole = _everything(mturk_client, hit_id)

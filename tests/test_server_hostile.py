@@ -203,6 +203,16 @@ def test_a_hostile_authorization_under_the_cap_is_answered_at_once():
         assert server.handle.calls[-1].requester == "<default>"
 
 
+@pytest.mark.parametrize("unit", ["Credential=", "xCredential=", "Credential=/"])
+def test_reading_the_access_key_is_linear_in_the_header(unit):
+    """1.2 MB of near-misses: a backtracking or quadratic parse would take minutes; this one a few ms."""
+    hostile = "AWS4-HMAC-SHA256 " + unit * (1_200_000 // len(unit))
+    started = time.monotonic()
+    assert http_app.requester_from(hostile) == "<default>"
+    assert time.monotonic() - started < ANSWER_WITHIN
+    assert http_app.requester_from("AWS4-HMAC-SHA256 xCredential=X, Credential=AKIAREAL/2026") == "AKIAREAL"
+
+
 # -- connection floods ----------------------------------------------------------------------------------
 
 

@@ -10,16 +10,20 @@ import collections
 import pytest
 
 from mturk_mock import WorkerError
+from mturk_mock.constants import DEFAULT_REQUESTER
+from mturk_mock.model.hits import hits as hit_store
+from mturk_mock.model.hits import workflow as hit_workflow
 from mturk_mock.model.qualifications import requests as request_store
 from mturk_mock.model.qualifications import types as type_store
 from mturk_mock.model.qualifications import workflow
 from mturk_mock.model.schedule import FIRST, HIT_EXPIRY, Schedule
 
-from .helpers import create_type, request_error
-from .samples import TEST
+from .helpers import create_hit_type, create_type, request_error
+from .samples import EXTERNAL_QUESTION, TEST
 
 START = 1_800_000_000.0
 YEAR = 365 * 24 * 3600
+DAY = 24 * 3600
 
 
 @pytest.fixture
@@ -259,3 +263,29 @@ def test_a_year_of_time_over_a_large_state_costs_only_the_transitions_due(mturk_
     _settle_through_a_call(mturk_client)
     assert sum(deadlines.values()) == 100_010  # each entry is applied once, when due
     assert len(market.schedule) == 0
+
+
+def test_a_day_over_many_hits_costs_only_the_hits_that_expire(mturk_client, frozen):
+    """20,000 HITs expiring over a year: advancing a day applies exactly the expiries that fall in it, each
+    once, and leaves every other entry of the schedule alone."""
+    type_id = create_hit_type(mturk_client)
+    with frozen.world.session("sandbox") as (market, now):
+        hit_type = market.hit_types.owned(type_id, DEFAULT_REQUESTER)
+        lifetimes = [60 + (number * 7919) % YEAR for number in range(20_000)]
+        hits = [
+            hit_workflow.create_hit(
+                market, DEFAULT_REQUESTER, now, hit_type, lifetime=lifetime, max_assignments=1,
+                question=EXTERNAL_QUESTION, layout_id=None, layout_parameters=None, annotation=None, token=None,
+            )
+            for lifetime in lifetimes
+        ]  # fmt: skip
+        entries = len(market.schedule)
+    expiries = _counting(market.schedule, hit_store.EXPIRE)
+    frozen.clock.advance(DAY)
+    _settle_through_a_call(mturk_client)
+    due = [hit for hit, lifetime in zip(hits, lifetimes, strict=True) if lifetime <= DAY]
+    assert due and set(expiries) == {hit.hit_id for hit in due} and sum(expiries.values()) == len(due)
+    assert len(market.schedule) == entries  # the expiries done, the expired HITs' disposals planned instead
+    assert mturk_client.get_hit(HITId=due[0].hit_id)["HIT"]["HITStatus"] != "Assignable"
+    later = next(hit for hit, lifetime in zip(hits, lifetimes, strict=True) if lifetime > DAY)
+    assert mturk_client.get_hit(HITId=later.hit_id)["HIT"]["HITStatus"] == "Assignable"

@@ -3,7 +3,9 @@
 Only Submitted, Approved and Rejected assignments exist for the requester; accepted ones are in flight,
 and returned or abandoned ones are gone. The store indexes the visible assignments of each HIT in
 SubmitTime order (ListAssignmentsForHIT), the live assignment of each (HIT, worker), and the IDs freed
-by returns and abandonments, which the service hands to the next worker who accepts the HIT.
+by returns and abandonments, which the service hands to the next worker who accepts the HIT. A listing
+filtered by status gets its own index, made the first time it is asked for and kept in step after that,
+so its pages cost what unfiltered ones do.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .hits import HIT
 ACCEPTED, SUBMITTED, APPROVED, REJECTED = "Accepted", "Submitted", "Approved", "Rejected"
 RETURNED, ABANDONED = "Returned", "Abandoned"
 VISIBLE = (SUBMITTED, APPROVED, REJECTED)
+_ALL_VISIBLE = frozenset(VISIBLE)
 DEADLINE, AUTO_APPROVE = "assignment.deadline", "assignment.auto_approve"
 
 
@@ -59,6 +62,8 @@ class Assignments:
     def __init__(self, schedule: Schedule) -> None:
         self.by_id: dict[str, Assignment] = {}  # the live or visible assignment under each ID
         self.of_hit: dict[str, SortedIndex[Assignment]] = {}  # visible ones, by SubmitTime
+        # HIT -> its visible assignments of some statuses only, by SubmitTime (made when first asked for)
+        self.of_hit_in: dict[str, dict[frozenset[str], SortedIndex[Assignment]]] = {}
         self.live: dict[tuple[str, str], Assignment] = {}  # (HIT, worker) -> accepted or visible assignment
         self.freed: dict[str, list[str]] = {}  # HIT -> IDs freed by returns and abandonments, latest last
         # (requester, worker): the requester has approved or rejected work of the worker (NotifyWorkers)
@@ -72,8 +77,31 @@ class Assignments:
             raise errors.ASSIGNMENT_NOT_FOUND(assignment_id=assignment_id)
         return assignment
 
-    def listing(self, hit_id: str) -> SortedIndex[Assignment]:
-        return self.of_hit.setdefault(hit_id, SortedIndex())
+    def listing(self, hit_id: str, statuses: frozenset[str] | None = None) -> SortedIndex[Assignment]:
+        """The HIT's visible assignments by SubmitTime, or those in ``statuses`` only."""
+        every = self.of_hit.setdefault(hit_id, SortedIndex())
+        if statuses is None or statuses >= _ALL_VISIBLE:
+            return every
+        statuses &= _ALL_VISIBLE
+        filtered = self.of_hit_in.setdefault(hit_id, {})
+        index = filtered.get(statuses)
+        if index is None:  # made once from the whole listing, then kept in step by ``moved``
+            index = filtered[statuses] = SortedIndex()
+            for key, assignment in every.items():
+                if assignment.status in statuses:
+                    index.insert(key, assignment)
+        return index
+
+    def moved(self, assignment: Assignment, before: str) -> None:
+        """Keep the HIT's filtered listings in step: the assignment's status was ``before``."""
+        filtered = self.of_hit_in.get(assignment.hit.hit_id)
+        if filtered:
+            after = assignment.status
+            for statuses, index in filtered.items():
+                if before in statuses and after not in statuses:
+                    index.remove(assignment.key)
+                elif after in statuses and before not in statuses:
+                    index.insert(assignment.key, assignment)
 
     def next_id(self, hit: HIT, new_id: str) -> str:
         """The most recently freed ID of the HIT, or ``new_id`` (spec H§2.5)."""
@@ -101,6 +129,7 @@ class Assignments:
 
     def submitted(self, assignment: Assignment) -> None:
         self.listing(assignment.hit.hit_id).insert(assignment.key, assignment)
+        self.moved(assignment, ACCEPTED)
         assert assignment.auto_approval_time is not None
         self._schedule.add(assignment.auto_approval_time, AUTO_APPROVE, assignment.assignment_id, AUTO_APPROVAL)
 

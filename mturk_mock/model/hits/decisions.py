@@ -46,7 +46,9 @@ def approve(market: Marketplace, assignment: Assignment, feedback: str | None, o
         market.workers.profile(assignment.worker_id).rejected -= 1
     else:
         raise errors.ASSIGNMENT_STATE(allowed=SUBMITTED)
+    before = assignment.status
     assignment.status, assignment.approval_time, assignment.cache = APPROVED, now, None
+    market.assignments.moved(assignment, before)
     if feedback is not None:
         assignment.feedback = feedback or None
     hit.approved += 1
@@ -62,6 +64,7 @@ def reject(market: Marketplace, assignment: Assignment, feedback: str, now: floa
         raise errors.ASSIGNMENT_STATE(allowed=SUBMITTED)
     hit = assignment.hit
     assignment.status, assignment.rejection_time, assignment.cache = REJECTED, now, None
+    market.assignments.moved(assignment, SUBMITTED)
     assignment.feedback = feedback or None
     hit.submitted -= 1
     hit.rejected += 1

@@ -2,7 +2,8 @@
 
 Each HIT's results and actions are kept in the order the policies produced them, in one index that
 ListReviewPolicyResultsForHIT pages through; a later run of the HIT policy adds to them, as the service
-lists "results from each of the review steps, in chronological order".
+lists "results from each of the review steps, in chronological order". A listing of some levels or
+kinds only gets its own index, made the first time it is asked for and kept in step after that.
 
 A policy runs at the instant its trigger happened, as a transition of the marketplace's schedule: the
 assignment policy when an assignment is submitted, the HIT policy when the HIT becomes Reviewable. Running
@@ -59,17 +60,35 @@ class Reviews:
 
     def __init__(self, schedule: Schedule) -> None:
         self.of_hit: dict[str, SortedIndex[ReviewEntry]] = {}
+        # HIT -> its entries of some (level, kind) pairs only (made when first asked for)
+        self.of_hit_in: dict[str, dict[frozenset[tuple[str, str]], SortedIndex[ReviewEntry]]] = {}
         self.known_scores: dict[str, int] = {}  # assignment -> its KnownAnswerScore
         self.planned: dict[tuple[str, str], float] = {}  # (kind, assignment or HIT) -> the instant to run
         self._serial = 0
         self._schedule = schedule
 
-    def listing(self, hit_id: str) -> SortedIndex[ReviewEntry]:
-        return self.of_hit.get(hit_id, _NO_ENTRIES)
+    def listing(self, hit_id: str, wanted: frozenset[tuple[str, str]] | None = None) -> SortedIndex[ReviewEntry]:
+        """The HIT's entries in order, or only those whose (level, kind) is ``wanted``."""
+        every = self.of_hit.get(hit_id, _NO_ENTRIES)
+        if wanted is None:
+            return every
+        filtered = self.of_hit_in.setdefault(hit_id, {})
+        index = filtered.get(wanted)
+        if index is None:  # made once from the whole listing, then kept in step by ``add``
+            index = filtered[wanted] = SortedIndex()
+            for serial, entry in every.items():
+                if (entry.level, entry.kind) in wanted:
+                    index.insert(serial, entry)
+        return index
 
     def add(self, hit_id: str, entry: ReviewEntry) -> ReviewEntry:
         self._serial = max(self._serial, entry.serial) + 1
         self.of_hit.setdefault(hit_id, SortedIndex()).insert(entry.serial, entry)
+        filtered = self.of_hit_in.get(hit_id)
+        if filtered:
+            for wanted, index in filtered.items():
+                if (entry.level, entry.kind) in wanted:
+                    index.insert(entry.serial, entry)
         if entry.kind == RESULT and entry.key == KNOWN_ANSWER_SCORE and entry.level == ASSIGNMENT_LEVEL:
             self.known_scores[entry.subject_id] = int(entry.value)
         return entry

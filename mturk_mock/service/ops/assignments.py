@@ -42,8 +42,7 @@ def list_for_hit(ctx: RequestContext, request: dict[str, Any]) -> Listing[Assign
     """Submitted, Approved and Rejected assignments of the caller's HIT (Disposed too), by SubmitTime."""
     hit = ctx.market.hits.get(request["HITId"], ctx.requester)
     statuses = frozenset(request.get("AssignmentStatuses") or VISIBLE)
-    keep = None if statuses >= frozenset(VISIBLE) else (lambda assignment: assignment.status in statuses)
-    return Listing(ctx.market.assignments.listing(hit.hit_id), assignment_wire, keep)
+    return Listing(ctx.market.assignments.listing(hit.hit_id, statuses), assignment_wire)
 
 
 def get(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:

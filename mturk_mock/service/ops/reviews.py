@@ -55,11 +55,12 @@ def list_results(ctx: RequestContext, request: dict[str, Any]) -> Listing[Review
     for level in levels:
         extra[f"{level}ReviewPolicy"] = {"PolicyName": names[level]}
     reported = levels if kinds else []
-    index = ctx.market.reviews.listing(hit.hit_id) if reported else _NOTHING
-    keep = None
-    if len(reported) < len(names) or len(kinds) < len(_MEMBERS):  # the HIT's listing holds more than asked
-        wanted = {(level, kind) for level in reported for kind in kinds}
-        keep = lambda entry: (entry.level, entry.kind) in wanted  # noqa: E731
+    index = _NOTHING
+    if reported:
+        wanted = None
+        if len(reported) < len(names) or len(kinds) < len(_MEMBERS):  # the HIT's listing holds more than asked
+            wanted = frozenset((level, kind) for level in reported for kind in kinds)
+        index = ctx.market.reviews.listing(hit.hit_id, wanted)
 
     def arrange(page: list[ReviewEntry]) -> dict[str, Any]:
         reports: dict[str, Any] = {f"{level}ReviewReport": {_MEMBERS[kind]: [] for kind in kinds} for level in reported}
@@ -67,4 +68,4 @@ def list_results(ctx: RequestContext, request: dict[str, Any]) -> Listing[Review
             reports[f"{entry.level}ReviewReport"][_MEMBERS[entry.kind]].append(entry_wire(entry))
         return reports
 
-    return Listing(index, lambda entry: entry, keep, extra, arrange=arrange)
+    return Listing(index, lambda entry: entry, None, extra, arrange=arrange)
