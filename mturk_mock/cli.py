@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,9 @@ from .constants import MARKETPLACES, SANDBOX
 from .web import batch_cli
 
 if TYPE_CHECKING:
+    from .durable import DurableState
     from .mock import MTurkMock
+    from .transport.http_server import MTurkServer
 
 DEFAULT_PORT = 8443
 
@@ -66,7 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--state",
         metavar="FILE",
-        help="load the marketplace from FILE if it exists, and write it back on a clean shutdown",
+        help="keep the marketplace durable in FILE (an SQLite journal): every acknowledged change survives a "
+        "crash; a JSON state file (save_state) is imported",
+    )
+    serve.add_argument(
+        "--sync",
+        choices=("full", "normal"),
+        default="full",
+        help="with --state: full (default) survives a crash of the machine, normal only of the process "
+        "(faster on slow disks)",
     )
     serve.add_argument(
         "--faults",
@@ -145,15 +156,30 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _handle(marketplace: str, state: str | None, endpoints: dict[str, str | None]) -> MTurkMock:
+def _handle(marketplace: str, endpoints: dict[str, str | None]) -> MTurkMock:
     from .mock import MTurkMock
 
-    handle = MTurkMock(
+    return MTurkMock(
         marketplace=marketplace, sqs_endpoint=endpoints["sqs_endpoint"], sns_endpoint=endpoints["sns_endpoint"]
     )
-    if state is not None and os.path.exists(state):
-        handle.load_state(state)
-    return handle
+
+
+def _durable(handle: MTurkMock, state: str, marketplace: str, sync: str) -> DurableState:
+    from .durable import open_state
+
+    started = time.perf_counter()
+    durable = open_state(state, handle, marketplace=marketplace, sync=sync)
+    durable.load_seconds = time.perf_counter() - started
+    for warning in durable.warnings:  # at once: the operator must see them even if serving fails
+        print(f"mturk-mock: warning: {warning}", file=sys.stderr, flush=True)
+    return durable
+
+
+def _describe(durable: DurableState) -> None:
+    """After the listening line (which scripts read first): where the state came from."""
+    if durable.imported:
+        print(f"mturk-mock: imported the state file {durable.path} (a copy is in {durable.imported})", flush=True)
+    print(f"mturk-mock: state loaded from {durable.path} in {durable.load_seconds:.2f} s", flush=True)
 
 
 def _configure(handle: MTurkMock, faults: str | None, search_lag: float | None) -> None:
@@ -175,6 +201,7 @@ def serve(
     search_lag: float | None = None,
     sqs_endpoint: str | None = None,
     sns_endpoint: str | None = None,
+    sync: str = "full",
 ) -> int:
     try:
         from .transport.http_server import MTurkServer
@@ -191,35 +218,51 @@ def serve(
     except ValueError as exc:
         print(f"mturk-mock: {exc}", file=sys.stderr)
         return 1
-    try:
-        handle = _handle(marketplace, state, endpoints)
-    except (OSError, ValueError) as exc:  # never start over a state file we could not read: it would be lost
-        print(f"mturk-mock: cannot load state from {state}: {exc}", file=sys.stderr)
-        return 1
+    handle = _handle(marketplace, endpoints)
+    durable = None
     if state is not None:
         from .state_file import check_writable
 
-        try:  # now, not at shutdown, when everything the server held would be lost
-            check_writable(state)
+        try:  # now, before anything is acknowledged; a directory is refused by open_state, saying why
+            if not os.path.isdir(state):
+                check_writable(state)
         except OSError as exc:
             print(f"mturk-mock: cannot write state to {state}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        try:
+            durable = _durable(handle, state, marketplace, sync)
+        except (OSError, ValueError) as exc:  # never start over a state we could not read: it would be lost
+            print(f"mturk-mock: cannot load state from {state}: {exc}", file=sys.stderr)
             return 1
     try:
         _configure(handle, faults, search_lag)
     except (OSError, ValueError, TypeError) as exc:
         print(f"mturk-mock: bad fault options: {exc}", file=sys.stderr)
-        return 1
+        return _closed(durable, 1)
     try:
         server = MTurkServer(handle, host=host, port=port, marketplace=marketplace, verbose=verbose)
     except OSError as exc:
         print(f"mturk-mock: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    # SIGTERM and SIGINT both end serve_forever through KeyboardInterrupt, which closes the server.
+        return _closed(durable, 1)
+    return _run(server, marketplace, verbose, endpoints, durable)
+
+
+def _closed(durable: DurableState | None, status: int) -> int:
+    if durable is not None:
+        durable.close()
+    return status
+
+
+def _run(
+    server: MTurkServer, marketplace: str, verbose: bool, endpoints: dict[str, str | None], durable: DurableState | None
+) -> int:
+    # SIGTERM and SIGINT both end the wait below through KeyboardInterrupt, which closes the server.
     in_main_thread = threading.current_thread() is threading.main_thread()  # only there can signals be caught
     previous = {
         signum: signal.signal(signum, _interrupt)
         for signum in ((signal.SIGTERM, signal.SIGINT) if in_main_thread else ())
     }
+    status = 0
     try:
         logging = "" if verbose else "; -v logs every request"
         website = f"; website {server.website_url}" if server.website_url else "; no website: needs Jinja2"
@@ -227,31 +270,41 @@ def serve(
         for name, url in endpoints.items():
             if url is not None:
                 print(f"mturk-mock: {name[:3].upper()} notifications go to {url}", flush=True)
-        server.serve_forever()
+        if durable is not None:
+            _describe(durable)
+        server.start()
+        while durable is None or durable.failed is None:
+            time.sleep(0.25)
+        print(f"mturk-mock: the state journal failed ({durable.failed}); stopping", file=sys.stderr, flush=True)
+        status = 1
     except KeyboardInterrupt:
         pass
     finally:
-        # Shutting down: a second Ctrl-C must not interrupt the stop or the save (no traceback, no lost state).
+        # Shutting down: a second Ctrl-C must not interrupt the stop or the checkpoint (no traceback, no loss).
         for signum in previous:
             signal.signal(signum, signal.SIG_IGN)
         try:
             server.stop()
-            status = _save(handle, state) if state is not None else 0
+            if durable is not None:
+                _close(durable)
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
     return status
 
 
-def _save(handle: MTurkMock, state: str) -> int:
-    print("mturk-mock: saving state...", flush=True)
+def _close(durable: DurableState) -> None:
+    """Stop journaling, after a last checkpoint (what was acknowledged is in the journal already)."""
+    healthy = durable.failed is None
+    if healthy:
+        print("mturk-mock: saving state...", flush=True)
     try:
-        handle.save_state(state)
-    except OSError as exc:
-        print(f"mturk-mock: cannot save state to {state}: {exc}", file=sys.stderr)
-        return 1
-    print(f"mturk-mock: state saved to {state}", flush=True)
-    return 0
+        durable.close()
+    except Exception as exc:
+        print(f"mturk-mock: cannot checkpoint the state in {durable.path}: {exc}", file=sys.stderr)
+        return
+    if healthy and durable.failed is None:
+        print(f"mturk-mock: state saved to {durable.path}", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -270,4 +323,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.search_lag,
         args.sqs_endpoint,
         args.sns_endpoint,
+        args.sync,
     )

@@ -14,6 +14,7 @@ from .events import EventMessages
 from .model.clock import Clock
 from .model.fault_settings import FaultOptions
 from .model.hits import uploads
+from .model.journal import JournalTarget, journaled
 from .model.qualifications import workflow
 from .model.workers import Notification
 from .model.world import World
@@ -26,9 +27,11 @@ from .views import HITView
 _ENTITY_ID = re.compile(r"[A-Z0-9]{1,64}").fullmatch
 
 
-class Handle:
+class Handle(JournalTarget, journal_tag="handle"):
     """State, call log and helpers of one mock. Attributes keep their identity for the handle's whole life:
-    ``reset()`` and ``load_state()`` change what they hold, never which objects they are."""
+    ``reset()`` and ``load_state()`` change what they hold, never which objects they are.
+
+    Methods that change state are ``@journaled``: on a durable server they are recorded and replayed."""
 
     def __init__(
         self,
@@ -48,6 +51,19 @@ class Handle:
         self._endpoints = {"sqs_endpoint": sqs_endpoint, "sns_endpoint": sns_endpoint}
         self.events = EventMessages(lambda: self.world)  # event notifications sent (spec H§6)
         self._install_courier()
+
+    def journal_world(self) -> World:
+        return self.world
+
+    def journal_ref(self) -> dict[str, Any]:
+        return {"marketplace": self.default_marketplace}
+
+    @classmethod
+    def from_journal_ref(cls, world: World, ref: dict[str, Any]) -> Handle:
+        """What replay calls a journaled method on: the World and the default marketplace, nothing else."""
+        handle = object.__new__(Handle)
+        handle.world, handle.default_marketplace = world, ref["marketplace"]
+        return handle
 
     def _install_courier(self) -> None:
         """The World's notifications go out through this handle's courier (moto, or the endpoints given)."""
@@ -85,6 +101,7 @@ class Handle:
         (its access key) unless set with ``set_requester_identity``."""
         return self.world.outbox.identity(requester)
 
+    @journaled("handle.set_requester_identity")
     def set_requester_identity(
         self, requester: str = DEFAULT_REQUESTER, *, source_account: str, customer_id: str
     ) -> None:
@@ -95,9 +112,23 @@ class Handle:
     def reset(self) -> None:
         """Back to empty marketplaces, a real-time clock (the same Clock object), an empty call log, and the
         faults the mock was made with."""
-        self.world.clear()
+        with self.world.lock:
+            self.world.clear()
+            replaced = self._replaced()
+        self._acknowledge(replaced)
         self.calls.clear()
         self.faults.reset()
+
+    def _replaced(self) -> int:
+        """Under the lock, after the whole state was replaced: a durable server's journal records it as a new
+        checkpoint (the entry to wait for), so that nothing recorded before it is replayed on top of it."""
+        journal = self.world.journal
+        return journal.rebase() if journal is not None else 0
+
+    def _acknowledge(self, seq: int) -> None:
+        journal = self.world.journal
+        if seq and journal is not None:
+            journal.wait(seq)
 
     def worker(
         self,
@@ -127,6 +158,7 @@ class Handle:
         are ``behaviour`` options (``Crowd``; README, "A crowd")."""
         return Crowd(self.world, marketplace or self.default_marketplace, size, **behaviour)
 
+    @journaled("handle.grant_qualifications")
     def grant_qualifications(
         self, type_id: str, grants: Mapping[str, int] | Iterable[tuple[str, int]], *, marketplace: str | None = None
     ) -> int:
@@ -149,6 +181,7 @@ class Handle:
         with self.world.session(name) as (market, _now):
             return HITView.of(market.hits.by_id[hit_id], name)
 
+    @journaled("handle.add_hit_layout")
     def add_hit_layout(self, layout_id: str, html: str, marketplace: str | None = None) -> None:
         """Register a HIT layout, as made in the Requester website (the API cannot make one): ``html`` with
         ``${name}`` placeholders that HITLayoutParameters fill (spec H§3.5)."""
@@ -171,7 +204,10 @@ class Handle:
     def load_state(self, path: str | os.PathLike[str]) -> None:
         """Replace the state with one saved by ``save_state`` (ValueError if the file is not one). The
         state is kept across later activations, as with ``state=``."""
-        read_state(path, self.world)
+        with self.world.lock:
+            read_state(path, self.world)
+            replaced = self._replaced()
+        self._acknowledge(replaced)
         self._keep_state()
 
     def _keep_state(self) -> None:

@@ -99,6 +99,8 @@ class MTurkMock(Handle):
     def start(self) -> MTurkMock:
         if self._active:
             raise RuntimeError("this mock is already active; create another mock_mturk() to nest")
+        if self.world.journal is not None:
+            raise RuntimeError("this mock's state is a durable server's: serve it with MTurkServer, do not activate it")
         if self._started_once and not self._shared:  # a new activation starts from a new, empty state
             self.world = World(**self._world_options)
             self.calls = []

@@ -75,7 +75,15 @@ def check_writable(path: str | os.PathLike[str]) -> None:
 
 
 def read_state(path: str | os.PathLike[str], into: World) -> None:
-    """Replace ``into``'s state with the file's. ValueError (and ``into`` unchanged) if it is not a state."""
+    """Replace ``into``'s state with the file's. ValueError (and ``into`` unchanged) if it is not a state.
+    The file may also be a durable server's state database (``mturk-mock serve --state``)."""
+    from .durable import store
+
+    if store.sniff(path) == "sqlite":
+        from .durable import read_world
+
+        into.adopt(read_world(path))
+        return
     try:
         data = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

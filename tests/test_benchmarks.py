@@ -38,11 +38,18 @@ def test_pagination_benchmark_measures_every_listing(bench_pagination):
         ("bench_website.py", ["--hits", "50", "--rounds", "1"], "/mturk/externalSubmit"),
         ("bench_server.py", ["--levels", "1", "--seconds", "0.2", "--no-moto", "--kinds", "raw"], "req/s"),
         ("bench_fixtures.py", ["--tests", "5", "--rounds", "1"], "moto: mock_aws + client"),
+        (
+            "bench_durable.py",
+            ["--clients", "2", "--seconds", "0.1", "--rounds", "1", "--grants", "2000", "--hits", "50"],
+            "no checkpoint",
+        ),
     ],
 )
-def test_the_other_benchmarks_run(script, arguments, expected):
+def test_the_other_benchmarks_run(script, arguments, expected, tmp_path):
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / script), *arguments], capture_output=True, text=True, timeout=120
-    )
+        [sys.executable, str(ROOT / "benchmarks" / script), *arguments],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert expected in done.stdout
+    assert list(tmp_path.iterdir()) == []  # what a benchmark writes goes to a temporary directory it removes

@@ -17,6 +17,7 @@ import threading
 import pytest
 
 from mturk_mock import MTurkMock, WorkerError
+from mturk_mock.durable import open_state
 from mturk_mock.model import snapshot
 from mturk_mock.model.snapshot import dump_world
 
@@ -443,7 +444,8 @@ def test_a_live_writers_temporary_file_is_left_alone(tmp_path):
 
 @POSIX
 def test_a_second_ctrl_c_while_serve_saves_prints_no_traceback_and_the_state_is_saved(tmp_path):
-    path = tmp_path / "state.json"
+    path = tmp_path / "state.db"
+    open_state(path, MTurkMock()).close()  # made beforehand: the first fsync the server makes is its last checkpoint's
     server = _child(
         f"""
         from mturk_mock.cli import main
@@ -470,7 +472,8 @@ def test_a_second_ctrl_c_while_serve_saves_prints_no_traceback_and_the_state_is_
             server.kill()
         server.stdin.close(), server.stdout.close(), server.stderr.close()
     assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
-    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+    (checkpoint,) = [p.name for p in tmp_path.iterdir() if p.name != "state.db"]  # no temporary file left
+    assert checkpoint.startswith("state.db.checkpoint-") and checkpoint.endswith(".json")
     mock = MTurkMock()
     mock.load_state(path)
     market = mock.world.marketplace("sandbox")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import string
+from typing import Any
 
 ALPHABET = string.ascii_uppercase + string.digits
 # Random bytes mapped onto the alphabet with bytes.translate: 20 times cheaper than random.choices.
@@ -31,6 +32,22 @@ class IdFactory:
         """Start the sequences again: with a seed, the same IDs come out in the same order."""
         self._random = self._side = None
         self._next = self._batch = 0
+
+    def state(self) -> list[Any]:
+        """Where the entity and worker ID stream stands, so that a loaded state goes on with the IDs the saved
+        one would have made next (an unseeded stream is seeded now: its IDs are then known). Request IDs
+        are not state: their stream starts afresh."""
+        version, internal, gauss = self._rng().getstate()
+        return [version, list(internal), gauss]
+
+    def restore(self, state: list[Any] | None) -> None:
+        if state is None:
+            self._random = None
+            return
+        version, internal, gauss = state
+        rng = random.Random()
+        rng.setstate((version, tuple(internal), gauss))
+        self._random = rng
 
     def _rng(self) -> random.Random:
         if self._random is None:

@@ -1,6 +1,6 @@
 """A World as JSON-native data and back: the state file format.
 
-The document is ``{"format": "mturk_mock/2", "clock", "settings", "secret", "notifications",
+The document is ``{"format": "mturk_mock/2", "clock", "settings", "secret", "ids", "notifications",
 "event_notifications", "marketplaces": {name: {store: data}}}``; each store writes and reads its own part (``to_data`` /
 ``load_data``), and derived indexes and deadlines are rebuilt on load, never stored. Lists keep their
 order (creation order, grant order, SubmitTime order), so pages and pagination tokens are the same after
@@ -32,6 +32,7 @@ def dump_world(world: World) -> dict[str, Any]:
             "settings": world.settings.to_data(),
             "secret": world.secret.hex(),
             "serial": world.serial,
+            "ids": world.ids.state(),
             "notifications": [vars(note) for note in world.notifications],
             "event_notifications": world.outbox.to_data(),
             "marketplaces": {name: market.to_data() for name, market in world.marketplaces.items()},
@@ -49,6 +50,7 @@ def load_world(data: object) -> World:
         world.clock.restore(data["clock"])
         world.secret = bytes.fromhex(data["secret"])
         world.serial = data["serial"]
+        world.ids.restore(data.get("ids"))  # absent before the ID stream was saved: it starts again
         world.notifications.extend(Notification(**note) for note in data["notifications"])
         world.outbox.load_data(data.get("event_notifications", {}))  # absent before notifications existed
         now = world.clock.now()

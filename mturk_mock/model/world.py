@@ -11,6 +11,7 @@ from decimal import Decimal
 from ..constants import MARKETPLACES, check_marketplace
 from .clock import Clock
 from .ids import IdFactory
+from .journal import JournalTarget, Recorder, journaled
 from .marketplace import Marketplace
 from .outbox import Outbox
 from .settings import Settings
@@ -32,7 +33,7 @@ class _Marketplaces(dict[str, Marketplace]):
         return market
 
 
-class World:
+class World(JournalTarget, journal_tag="world"):
     """Everything a mock activation owns. Operations run under ``lock``; the model does no I/O."""
 
     def __init__(
@@ -61,7 +62,15 @@ class World:
         self.marketplaces = _Marketplaces(self)
         self._secret: bytes | None = None
         self.serial = 0  # counts the pagination tokens handed out, so that each is new
+        self.journal: Recorder | None = None  # a durable server's journal (model/journal.py)
         self.clock.on_move(self.settle_all)
+
+    def journal_world(self) -> World:
+        return self
+
+    @classmethod
+    def from_journal_ref(cls, world: World, ref: dict[str, object]) -> World:
+        return world
 
     def next_serial(self) -> int:
         self.serial += 1
@@ -108,6 +117,7 @@ class World:
                 market.outbox = self.outbox
                 self.marketplaces[name] = market
 
+    @journaled("world.set_search_lag")
     def set_search_lag(self, seconds: float) -> None:
         """Change how long searches lag behind changes (0: no lag), validated as at construction."""
         settings = dataclasses.replace(self.settings, search_lag=Settings.of(search_lag=seconds).search_lag)

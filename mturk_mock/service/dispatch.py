@@ -7,6 +7,7 @@ they raised are sent after it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from .service_model import operation_names
 from .validation import Check, request_validator
 
 Run = Callable[[RequestContext, Any], dict[str, Any]]
+API = "api"  # the journal's kind for a request
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +77,17 @@ def route(name: str) -> Route:
 
 
 def execute(
-    world: World, marketplace: str, requester: str, name: str, request: Any, validated: bool = False
+    world: World,
+    marketplace: str,
+    requester: str,
+    name: str,
+    request: Any,
+    validated: bool = False,
+    body: bytes | None = None,
 ) -> tuple[dict[str, Any], float]:
     """The wire output of one request and the time it ran at (raises MTurkError). ``validated``: the
-    transport checked the request already."""
+    transport checked the request already. ``body``: the request as sent, which a durable server's
+    journal records for an operation that writes (else the request is encoded again)."""
     found = _ROUTES.get(name) or route(name)
     if not validated:
         found.validate(request)
@@ -89,7 +98,26 @@ def execute(
             now = world.clock.now()
             if market.schedule.next_due() <= now:
                 market.schedule.settle(now)
-            return found.run(RequestContext(world, market, requester, now), request), now
+            ctx = RequestContext(world, market, requester, now)
+            if world.journal is None or not found.operation.writes:
+                return found.run(ctx, request), now
+            return _run_recorded(found, ctx, name, request, body), now
     finally:
         if world.outbox.pending:  # notifications go out once the lock is free (spec H§6.4)
             world.deliver()
+
+
+def _run_recorded(found: Route, ctx: RequestContext, name: str, request: Any, body: bytes | None) -> dict[str, Any]:
+    """Run a writing request and record it in the journal, refused or not: a refusal may have drawn IDs,
+    and replay must draw them too. The transport waits for the entry to be durable before answering."""
+    journal = ctx.world.journal
+    assert journal is not None
+    ok = False
+    try:
+        answer = found.run(ctx, request)
+        ok = True
+        return answer
+    finally:
+        if body is None:
+            body = json.dumps(request, separators=(",", ":")).encode()
+        journal.record(API, ctx.now, ok, (ctx.market.name, ctx.requester, name), body)

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from typing import Any
 
+from ..model.journal import JournalTarget
 from ..model.marketplace import Marketplace
 from ..model.world import World
 
 
-class WorkerBase:
+class WorkerBase(JournalTarget):
     def __init__(self, world: World, worker_id: str, marketplace: str) -> None:
         self._world = world
         self.worker_id = worker_id
         self.marketplace = marketplace
+
+    def journal_world(self) -> World:
+        return self._world
+
+    def journal_ref(self) -> dict[str, Any]:
+        return {"worker": self.worker_id, "marketplace": self.marketplace}
 
     def __repr__(self) -> str:
         return f"<SimulatedWorker {self.worker_id} ({self.marketplace})>"

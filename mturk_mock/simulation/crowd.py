@@ -74,6 +74,11 @@ class Crowd:
         search_interval: float | None = 600.0,
         seed: int | None = None,
     ) -> None:
+        if world.journal is not None:  # a run is thousands of actions driven by its own state: not journaled
+            raise RuntimeError(
+                "a crowd cannot work on a durable server's state (its runs are not journaled, so a restart could "
+                "not rebuild them): drive simulated workers one by one, or run the crowd without --state"
+            )
         self._world, self.marketplace = world, marketplace
         for name, rate in (("return_rate", return_rate), ("abandon_rate", abandon_rate)):
             check_rate(name, rate)

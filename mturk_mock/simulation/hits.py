@@ -17,13 +17,16 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ..constants import PRODUCTION
 from ..model.hits import work
 from ..model.hits.assignments import ACCEPTED, Assignment
 from ..model.hits.hits import HIT
+from ..model.journal import JournalTarget, journaled
 from ..model.workers import WorkerActionRefused
+from ..model.world import World
 from ..model.xml import hit_answers
 from .base import WorkerBase
 
@@ -86,7 +89,7 @@ class HITPreview:
         )
 
 
-class WorkingAssignment:
+class WorkingAssignment(JournalTarget, journal_tag="assignment"):
     """An assignment a simulated worker has accepted: ``submit`` before the deadline, or ``return_``."""
 
     def __init__(self, worker: WorkerBase, assignment: Assignment, url: str | None) -> None:
@@ -102,12 +105,24 @@ class WorkingAssignment:
     def __repr__(self) -> str:
         return f"<WorkingAssignment {self.assignment_id} of HIT {self.hit_id} by {self.worker_id}>"
 
+    def journal_world(self) -> World:
+        return self._worker.journal_world()
+
+    def journal_ref(self) -> dict[str, Any]:
+        return {**self._worker.journal_ref(), "assignment": self.assignment_id}
+
+    @classmethod
+    def from_journal_ref(cls, world: World, ref: dict[str, Any]) -> WorkingAssignment:
+        worker = WorkerBase(world, ref["worker"], ref["marketplace"])
+        return cls(worker, world.marketplace(ref["marketplace"]).assignments.by_id[ref["assignment"]], None)
+
     @property
     def status(self) -> str:
         """Accepted, Submitted, Approved, Rejected, Returned or Abandoned."""
         with self._worker._session():
             return self._assignment.status
 
+    @journaled("assignment.submit")
     def submit(self, answers: HITAnswers) -> None:
         """Submit answers: a mapping {QuestionIdentifier or field name: value or [values]} (``FileUpload`` for
         a FileUploadAnswer), or a QuestionFormAnswers XML string. They are checked against a QuestionForm."""
@@ -117,6 +132,7 @@ class WorkingAssignment:
             document, uploads = answers_document(assignment.hit, answers)
             work.submit(market, assignment, document, uploads, now)
 
+    @journaled("assignment.submit_form")
     def submit_form(self, fields: Iterable[tuple[str, str]]) -> None:
         """Submit an ExternalQuestion or HTMLQuestion form post as it arrived: each (name, value) pair a
         free-text answer in order, repeated names kept, MTurk's own fields left out (spec H§2.3, H§3.6)."""
@@ -131,6 +147,7 @@ class WorkingAssignment:
                 raise WorkerActionRefused(f"Your answers cannot be submitted: {refused.reason}") from None
             work.submit(market, assignment, document, {}, now)
 
+    @journaled("assignment.return")
     def return_(self) -> None:
         """Give the assignment back; the slot is free for other workers."""
         with self._worker._session() as (market, now):
@@ -157,6 +174,7 @@ def answers_document(hit: HIT, answers: HITAnswers) -> tuple[str, dict[str, byte
 class HITActions(WorkerBase):
     """What a worker does with HITs on the worker site."""
 
+    @journaled("worker.history")
     def history(self, approved: int = 0, rejected: int = 0, returned: int = 0, abandoned: int = 0) -> None:
         """Past work in this marketplace, from which Worker_NumberHITsApproved and
         Worker_PercentAssignmentsApproved follow (spec H§4.4)."""
@@ -202,6 +220,7 @@ class HITActions(WorkerBase):
             ]
             return [self._working(assignment) for assignment in sorted(held, key=lambda a: a.accept_time)]
 
+    @journaled("worker.accept")
     def accept(self, hit_id: str) -> WorkingAssignment:
         with self._session() as (market, now):
             return self._working(work.accept(market, self.worker_id, hit_id, now))

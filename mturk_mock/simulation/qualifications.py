@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..model import xml
+from ..model.journal import JournalTarget, journaled
 from ..model.marketplace import Marketplace
 from ..model.qualifications import workflow
 from ..model.qualifications.grants import Grant
 from ..model.qualifications.requests import STARTED, QualificationRequest
 from ..model.workers import WorkerError
+from ..model.world import World
 from .base import WorkerBase
 
 Answers = str | Mapping[str, str | Iterable[str]]
@@ -61,7 +64,7 @@ def _answers_xml(answers: Answers, form: xml.QuestionForm | None) -> str:
     return answers if isinstance(answers, str) else xml.build_answers(answers, form)
 
 
-class TestAttempt:
+class TestAttempt(JournalTarget, journal_tag="test"):
     """A qualification test handed to a worker; ``submit`` within TestDurationInSeconds."""
 
     __test__ = False  # not a pytest test class, despite the name
@@ -77,15 +80,31 @@ class TestAttempt:
         self.started_at = _datetime(request.started_at)
         self.deadline = _datetime(request.deadline)
 
+    def journal_world(self) -> World:
+        return self._worker.journal_world()
+
+    def journal_ref(self) -> dict[str, Any]:
+        return {**self._worker.journal_ref(), "request": self.request_id}
+
+    @classmethod
+    def from_journal_ref(cls, world: World, ref: dict[str, Any]) -> TestAttempt:
+        worker = WorkerBase(world, ref["worker"], ref["marketplace"])
+        return cls(worker, world.marketplace(ref["marketplace"]).requests.by_id[ref["request"]], None)
+
     def submit(self, answers: Answers) -> RequestOutcome:
+        return self._submit(_answers_xml(answers, self.form))  # the document, not the form, is journaled
+
+    @journaled("test.submit")
+    def _submit(self, answers_xml: str) -> RequestOutcome:
         with self._worker._session() as (market, now):
-            workflow.submit_answers(market, self._request, _answers_xml(answers, self.form), now)
+            workflow.submit_answers(market, self._request, answers_xml, now)
             return RequestOutcome.of(self._request, market)
 
 
 class QualificationActions(WorkerBase):
     """What a worker does with qualifications on the worker site."""
 
+    @journaled("worker.start_test")
     def start_test(self, type_id: str) -> TestAttempt:
         """Request a qualification that has a test and receive the test; answer it with ``submit``."""
         with self._session() as (market, now):
@@ -104,6 +123,7 @@ class QualificationActions(WorkerBase):
             qual = market.qualification_types.by_id.get(type_id)
             return TestAttempt(self, request, qual.form if qual is not None else None)
 
+    @journaled("worker.request_qualification")
     def request_qualification(self, type_id: str, answers: Answers | None = None) -> RequestOutcome:
         """Request a qualification; for a type with a test, ``answers`` are submitted at once."""
         with self._session() as (market, now):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..model.journal import journaled
 from ..model.marketplace import Marketplace
 from ..model.workers import WORKER_ID
 from ..model.world import World
@@ -9,8 +12,12 @@ from .hits import HITActions
 from .qualifications import QualificationActions
 
 
-class SimulatedWorker(QualificationActions, HITActions):
+class SimulatedWorker(QualificationActions, HITActions, journal_tag="worker"):
     """A worker of one marketplace. ``mturk.worker(...)`` makes one."""
+
+    @classmethod
+    def from_journal_ref(cls, world: World, ref: dict[str, Any]) -> SimulatedWorker:
+        return cls(world, ref["worker"], ref["marketplace"])
 
 
 def check_locale(country: str | None, subdivision: str | None) -> None:
@@ -45,6 +52,7 @@ def set_profile(
         profile.masters = masters
 
 
+@journaled("make_worker")
 def make_worker(
     world: World,
     worker_id: str | None,

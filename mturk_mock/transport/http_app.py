@@ -37,6 +37,8 @@ log = logging.getLogger("mturk_mock")
 MAX_BODY_BYTES = 1 << 20
 # WSGI environ key: the answer wants the connection closed (a WSGI application may not send hop-by-hop headers)
 CLOSE = "mturk_mock.close"
+# WSGI environ key: on a durable server, the journal entry that must be on disk before the answer is sent
+HOLD = "mturk_mock.hold"
 _TARGET = TARGET_PREFIX + "."
 _CREDENTIAL = "Credential="
 _KEY = re.compile(r"([^/,\s]+)/")  # one match attempt, anchored: linear
@@ -116,6 +118,10 @@ class MTurkApp:
     def _respond(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> HttpAnswer:
         if is_site_request(method, path.partition("?")[0], headers):
             return self._site_answer(method, path, headers, body)
+        journal = self.handle.world.journal
+        if journal is not None and journal.failed is not None:
+            message = f"The server's state journal failed ({journal.failed}); the server must be restarted"
+            return self.refusal(errors.http_refusal(503, message), close=True)
         if method in ("GET", "HEAD") and path.startswith(uploads.PATH_PREFIX):
             return self._uploaded_file(path)
         if method != "POST":
@@ -199,6 +205,9 @@ class MTurkApp:
         else:
             body = environ["wsgi.input"].read(length) if length else b""
             answer = self.respond(method, path, _request_headers(environ), body)
+        journal = self.handle.world.journal
+        if journal is not None and journal.appended > journal.durable and journal.failed is None:
+            environ[HOLD] = journal.appended  # nothing this answer shows may still be lost: it waits for the disk
         if answer.close:
             environ[CLOSE] = True
         start_response(answer.status_line, answer.headers)

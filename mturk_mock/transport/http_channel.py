@@ -11,7 +11,8 @@ from collections import deque
 from typing import Any, Protocol, cast
 
 from ..model.errors import MTurkError
-from .http_app import CLOSE, MTurkApp
+from ..model.world import World
+from .http_app import CLOSE, HOLD, MTurkApp
 
 try:
     from waitress import wasyncore
@@ -38,6 +39,7 @@ class Owner(Protocol):
     """What the tasks need of the server that owns their channel."""
 
     app: MTurkApp
+    world: World
     draining: bool  # stopping: every answer closes its connection
 
     def refusal_for(self, error: Error) -> MTurkError: ...
@@ -84,6 +86,10 @@ class Task(WSGITask):
         return _aws_case(super().build_response_header())
 
     def write(self, data: bytes) -> None:
+        hold = (self.environ or {}).get(HOLD)
+        if hold:  # set before the bytes are queued: the I/O thread may look at once
+            channel = cast(Channel, self.channel)
+            channel.hold = max(channel.hold, hold)
         # Headers and body in one send: a second send costs a second pass through the kernel's loopback path.
         if not self.wrote_header and data and self.complete and self.has_body and self.content_length == len(data):
             header = self.build_response_header()
@@ -116,6 +122,27 @@ class Channel(HTTPChannel):
     task_class = Task
     error_task_class = RefusalTask
     started = 0.0  # when the first byte of the request being received arrived
+    hold = 0  # on a durable server: the journal entry that must be durable before queued answers are sent
+
+    def _held(self) -> bool:
+        """Whether queued answers wait for the journal. Once it has failed they are never sent: the
+        connection is closed, as if the server had died before answering."""
+        journal = cast(Owner, self.server).world.journal
+        if journal is None or self.hold <= journal.durable:
+            return False
+        if journal.failed is not None:
+            self.will_close = True
+        return True
+
+    def writable(self) -> bool:
+        if self.hold and self._held():
+            return bool(self.will_close)
+        return bool(super().writable())
+
+    def _flush_some(self, do_close: bool = True) -> bool:
+        if self.hold and self._held():
+            return False
+        return bool(HTTPChannel._flush_some(self, do_close))  # type: ignore[attr-defined]  # (not in the stubs)
 
     def received(self, data: bytes) -> bool:
         pending = self.request
@@ -146,9 +173,10 @@ class Dispatcher(ThreadedTaskDispatcher):
     when the model's lock is held (a long request, or the handle's user), so the I/O thread keeps serving.
     A hand-off costs three thread wake-ups per request instead of one: on a busy machine, most of the time."""
 
-    def __init__(self, lock: Any) -> None:
+    def __init__(self, world: World) -> None:
         super().__init__()
-        self.model_lock = lock
+        self.world = world
+        self.model_lock = world.lock
         self.ready: deque[Any] = deque()  # for the I/O thread, after its current poll
 
     def add_task(self, task: Any) -> None:
@@ -159,5 +187,16 @@ class Dispatcher(ThreadedTaskDispatcher):
             super().add_task(task)
 
     def run_ready(self) -> None:
-        while self.ready:
-            self.ready.popleft().service()
+        """The requests this round of the I/O loop received; on a durable server their journal entries go
+        to disk together, once the round is done."""
+        journal = self.world.journal if self.ready else None
+        if journal is None:
+            while self.ready:
+                self.ready.popleft().service()
+            return
+        journal.gather(True)
+        try:
+            while self.ready:
+                self.ready.popleft().service()
+        finally:
+            journal.gather(False)

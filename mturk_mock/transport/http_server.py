@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..constants import MARKETPLACES, SANDBOX
 from ..model import errors
 from ..model.errors import MTurkError
+from ..model.journal import Recorder
 from ..model.outbox import Outbox
 from ..model.world import World
 from .http_app import MAX_BODY_BYTES, MTurkApp, marketplace_from, requester_from
@@ -73,6 +74,7 @@ class _Server(TcpWSGIServer):
 
     def __init__(self, app: MTurkApp, sock: socket.socket, limits: Limits) -> None:
         self.app, self.limits = app, limits
+        self.world = app.handle.world
         self.socket_map: dict[int, Any] = {}
         self.draining = False
         self.drained = threading.Event()
@@ -92,7 +94,7 @@ class _Server(TcpWSGIServer):
             log_socket_errors=False,  # clients that go away are not faults
             clear_untrusted_proxy_headers=False,  # no proxy-header middleware: nothing reads them
         )
-        self.dispatcher = dispatcher = Dispatcher(app.handle.world.lock)
+        self.dispatcher = dispatcher = Dispatcher(app.handle.world)
         dispatcher.queue_logger = logging.getLogger("mturk_mock.server.queue")
         super().__init__(
             app,
@@ -274,6 +276,7 @@ class MTurkServer:
         self._stopping = threading.Event()
         self._closed = False
         self._outbox: Outbox | None = None
+        self._journal: Recorder | None = None
 
     @property
     def world(self) -> World:
@@ -312,6 +315,9 @@ class MTurkServer:
             self._thread.start()
             self._outbox = self.world.outbox
             self._outbox.start_background()  # answers never wait for a notification's destination
+            self._journal = self.world.journal
+            if self._journal is not None:  # a durable state: held answers go out after each commit
+                self._journal.subscribe(self._server.pull_trigger)
         return self
 
     def serve_forever(self) -> None:
@@ -340,6 +346,8 @@ class MTurkServer:
             server.halt = True
             server.pull_trigger()
             thread.join(max(0.0, deadline - time.monotonic()))
+        if self._journal is not None:
+            self._journal.unsubscribe(server.pull_trigger)
         server.close_everything(max(0.0, deadline - time.monotonic()))
         if self._outbox is not None:  # the notifications of answered calls, sent before a state is saved
             self._outbox.stop_background(max(NOTIFY_TIMEOUT, deadline - time.monotonic()))

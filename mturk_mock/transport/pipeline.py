@@ -123,7 +123,7 @@ def handle_request(handle: Handle, marketplace: str, requester: str, operation: 
     detail = None
     try:
         request = _MEMO.get((operation, body)) or _request(operation, body)
-        wire, now = service.execute(world, marketplace, requester, operation, request, True)
+        wire, now = service.execute(world, marketplace, requester, operation, request, True, body)
         status = 200
     except Exception as exc:
         status, wire, detail = _failure(world, operation, exc)

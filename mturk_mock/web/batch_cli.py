@@ -1,6 +1,7 @@
 """``mturk-mock batch publish TEMPLATE CSV`` and ``mturk-mock batch results BATCH``: the requester site's
 batches from the command line, against a running ``mturk-mock serve`` (``--url``, the default) or on a
-state file (``--state``: loaded, changed and saved back, for a server that is not running)."""
+state file (``--state``: loaded, changed and saved back, for a server that is not running; a server's state
+database is changed in place through its journal)."""
 
 from __future__ import annotations
 
@@ -91,13 +92,18 @@ def _request(args: argparse.Namespace, path: str, body: bytes | None = None) -> 
         return content
 
 
-def _on_state(args: argparse.Namespace) -> Any:
+def _on_state(args: argparse.Namespace) -> tuple[Any, Any]:
+    """A handle on --state, and for a server's state database its journal, through which every change goes
+    (the caller closes it); a JSON state file is loaded, to be saved back."""
+    from ..durable import open_state, store
     from ..mock import MTurkMock
 
     handle = MTurkMock(marketplace=args.marketplace)
+    if store.sniff(args.state) == "sqlite":  # never overwritten by a JSON file; refused while a server runs
+        return handle, open_state(args.state, handle, marketplace=args.marketplace)
     if os.path.exists(args.state):
         handle.load_state(args.state)
-    return handle
+    return handle, None
 
 
 def publish(args: argparse.Namespace) -> int:
@@ -106,10 +112,15 @@ def publish(args: argparse.Namespace) -> int:
         from .batches import HITProperties
         from .batches import publish as publish_batch
 
-        handle = _on_state(args)
         properties = HITProperties(**_properties(args))
-        outcome = publish_batch(handle, args.marketplace, _requester(args), template, rows, properties, args.name)
-        handle.save_state(args.state)
+        handle, durable = _on_state(args)
+        try:
+            outcome = publish_batch(handle, args.marketplace, _requester(args), template, rows, properties, args.name)
+        finally:
+            if durable is not None:
+                durable.close()
+        if durable is None:
+            handle.save_state(args.state)
         batch_id, hit_ids, error = outcome.batch_id, outcome.hit_ids, outcome.error
     else:
         document = {"template": template, "csv": rows, "name": args.name, **_properties(args)}
@@ -128,7 +139,12 @@ def results(args: argparse.Namespace) -> int:
     if args.state is not None:
         from .batches import results_csv
 
-        text = results_csv(_on_state(args), args.marketplace, _requester(args), args.batch_id)
+        handle, durable = _on_state(args)
+        try:
+            text = results_csv(handle, args.marketplace, _requester(args), args.batch_id)
+        finally:
+            if durable is not None:
+                durable.close()
     else:
         text = _request(args, f"/requester/batches/{args.batch_id}/results.csv").decode("utf-8")
     if args.output:

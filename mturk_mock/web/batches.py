@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..model.hits.assignments import APPROVED, REJECTED, Assignment
-from ..model.hits.batches import Batch
+from ..model.hits.batches import Batch, BatchDesk
 from ..model.marketplace import Marketplace
 from ..model.xml.questions import placeholders
 from ..transport.pipeline import Handle, handle_request
@@ -144,26 +144,23 @@ def publish(
         raise BatchRefused(f"The CSV file has no column for the template's variables: {', '.join(missing)}.")
     if len(set(header)) != len(header):
         raise BatchRefused("The CSV header names a column twice.")
-    world = handle.world
-    with world.session(marketplace) as (market, now):
-        layout_id = world.ids.entity()
-        batch = Batch(
-            market.batches.new_id(), requester, name or f"Batch {len(market.batches.by_id) + 1}", layout_id, now, header
-        )
-        market.batches.add(batch)
+    desk = BatchDesk(handle.world, marketplace)
+    batch_id, layout_id = desk.open(requester, name, header)
     handle.add_hit_layout(layout_id, template, marketplace=marketplace)
     used = [index for index, column in enumerate(header) if column in variables]
-    base = {**properties.create_hit(), "HITLayoutId": layout_id, "RequesterAnnotation": f"BatchId:{batch.batch_id};"}
+    base = {**properties.create_hit(), "HITLayoutId": layout_id, "RequesterAnnotation": f"BatchId:{batch_id};"}
+    hit_ids, error = [], None
     for number, row in enumerate(rows, start=1):
         parameters = [{"Name": header[index], "Value": row[index]} for index in used]
         body = json.dumps({**base, "HITLayoutParameters": parameters}).encode()
         answer = handle_request(handle, marketplace, requester, "CreateHIT", body)
-        with world.session(marketplace):
-            if answer.status != 200:
-                batch.error = f"Row {number}: {answer.wire.get('Message') or answer.wire.get('message')}"
-                break
-            batch.rows.append((answer.wire["HIT"]["HITId"], row))
-    return Published(batch.batch_id, batch.hit_ids, batch.error)
+        if answer.status != 200:
+            error = f"Row {number}: {answer.wire.get('Message') or answer.wire.get('message')}"
+            desk.stop(batch_id, error)
+            break
+        hit_ids.append(answer.wire["HIT"]["HITId"])
+        desk.add_row(batch_id, hit_ids[-1], row)
+    return Published(batch_id, hit_ids, error)
 
 
 # -- results -----------------------------------------------------------------------------------------

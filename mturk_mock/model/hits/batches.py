@@ -7,7 +7,12 @@ input values (``Input.<variable>``), which the HIT itself does not keep.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from ..journal import JournalTarget, journaled
+
+if TYPE_CHECKING:
+    from ..world import World
 
 BATCH_NOT_FOUND = "There is no batch {batch_id} of this requester."
 
@@ -69,3 +74,44 @@ class Batches:
         for stored in data:
             rows = [(hit_id, list(values)) for hit_id, values in stored["rows"]]
             self.add(Batch(**{**stored, "rows": rows}))
+
+
+class BatchDesk(JournalTarget, journal_tag="batches"):
+    """The steps of publishing a batch that change the batches of one marketplace: each is journaled on a
+    durable server (opening one draws an ID), between the CreateHIT requests, which are journaled as such."""
+
+    def __init__(self, world: World, marketplace: str) -> None:
+        self.world, self.marketplace = world, marketplace
+
+    def journal_world(self) -> World:
+        return self.world
+
+    def journal_ref(self) -> dict[str, Any]:
+        return {"marketplace": self.marketplace}
+
+    @classmethod
+    def from_journal_ref(cls, world: World, ref: dict[str, Any]) -> BatchDesk:
+        return cls(world, ref["marketplace"])
+
+    @journaled("batch.open")
+    def open(self, owner: str, name: str, columns: list[str]) -> tuple[str, str]:
+        """A new batch with a new layout ID for its template: (batch ID, layout ID)."""
+        world = self.world
+        with world.session(self.marketplace) as (market, now):
+            batches = market.batches
+            batch = Batch(
+                batches.new_id(), owner, name or f"Batch {len(batches.by_id) + 1}", world.ids.entity(), now, columns
+            )
+            batches.add(batch)
+            return batch.batch_id, batch.layout_id
+
+    @journaled("batch.row")
+    def add_row(self, batch_id: str, hit_id: str, values: list[str]) -> None:
+        with self.world.session(self.marketplace) as (market, _now):
+            market.batches.by_id[batch_id].rows.append((hit_id, list(values)))
+
+    @journaled("batch.stop")
+    def stop(self, batch_id: str, error: str) -> None:
+        """Publishing stopped before the last row, for this reason."""
+        with self.world.session(self.marketplace) as (market, _now):
+            market.batches.by_id[batch_id].error = error

@@ -21,16 +21,16 @@ class Blocks:
     def is_blocked(self, requester: str, worker_id: str) -> bool:
         return (requester, worker_id) in self.reasons
 
-    def block(self, requester: str, worker_id: str, reason: str) -> None:
+    def block(self, requester: str, worker_id: str, reason: str, serial: int | None = None) -> None:
         """Block, or give an existing block a new reason (it keeps its place in the listing) [I]."""
         key = (requester, worker_id)
         if key not in self.reasons:
             index = self.of_requester.setdefault(requester, SortedIndex())
             if len(index) >= MAX_BLOCKS:
                 raise errors.invalid_value("WorkerId", worker_id, f"a requester can block at most {MAX_BLOCKS} workers")
-            self._serial += 1
-            self._keys[key] = self._serial
-            index.insert(self._serial, key)
+            self._serial = max(self._serial + 1, serial or 0)
+            self._keys[key] = serial or self._serial
+            index.insert(self._keys[key], key)
         self.reasons[key] = reason
 
     def unblock(self, requester: str, worker_id: str) -> None:
@@ -41,10 +41,15 @@ class Blocks:
     def listing(self, requester: str) -> SortedIndex[tuple[str, str]]:
         return self.of_requester.setdefault(requester, SortedIndex())
 
-    def to_data(self) -> list[list[str]]:
+    def to_data(self) -> dict[str, Any]:
+        """The blocks with their listing keys, and the next key's predecessor (older files: a list of blocks)."""
         ordered = sorted(self._keys.items(), key=lambda item: item[1])
-        return [[requester, worker, self.reasons[(requester, worker)]] for (requester, worker), _ in ordered]
+        blocks = [[requester, worker, self.reasons[(requester, worker)], key] for (requester, worker), key in ordered]
+        return {"blocks": blocks, "serial": self._serial}
 
-    def load_data(self, data: list[Any]) -> None:
-        for requester, worker, reason in data:
-            self.block(requester, worker, reason)
+    def load_data(self, data: dict[str, Any] | list[Any]) -> None:
+        entries = data if isinstance(data, list) else data["blocks"]
+        for requester, worker, reason, *key in entries:
+            self.block(requester, worker, reason, key[0] if key else None)
+        if isinstance(data, dict):
+            self._serial = max(self._serial, data["serial"])

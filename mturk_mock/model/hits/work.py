@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..workers import WorkerActionRefused
+from ..workers import Profile, WorkerActionRefused
 from .assignments import ABANDONED, ACCEPTED, DEADLINE, RETURNED, SUBMITTED, Assignment
 from .hits import ASSIGNABLE, DISPOSED, HIT
 
@@ -40,7 +40,8 @@ def unmet_requirement(market: Marketplace, worker_id: str, hit: HIT, action: str
         value: int | None = grant.value if grant is not None and grant.status == "Granted" else None
         locale = None
         if grant is None and requirement.type_id in market.qualification_types.system_ids:
-            value, locale = (profile or market.workers.profile(worker_id)).system_value(requirement.type_id, masters)
+            # A worker without a profile has the default one; reading does not store it (state stays as written).
+            value, locale = (profile or Profile()).system_value(requirement.type_id, masters)
         if not requirement.met_by(value, locale):
             qual = market.qualification_types.by_id.get(requirement.type_id)
             return qual.name if qual is not None else requirement.type_id

@@ -52,11 +52,11 @@ class Grants:
             roster = self.rosters[type_id] = Roster()
         return roster
 
-    def _enter(self, roster: Roster, grant: Grant, status: str) -> None:
+    def _enter(self, roster: Roster, grant: Grant, status: str, serial: int | None = None) -> None:
         if grant.serial:
             roster.by_status[grant.status].remove(grant.serial)
-        self._serial += 1
-        grant.status, grant.serial, grant.cache = status, self._serial, None
+        self._serial = max(self._serial + 1, serial or 0)
+        grant.status, grant.serial, grant.cache = status, serial or self._serial, None
         roster.by_status[status].insert(grant.serial, grant)
 
     def grant(self, type_id: str, worker_id: str, value: int, now: float) -> Grant:
@@ -96,10 +96,11 @@ class Grants:
 
     # -- snapshot -----------------------------------------------------------------------------
     def to_data(self) -> dict[str, Any]:
-        """Per type and status, [worker, value, granted_at] in the order the grants entered the status."""
+        """Per type and status, [worker, value, granted_at, serial] in the order the grants entered the status.
+        The serial is the listing key that pagination tokens name (absent in older files: numbered anew)."""
         return {
             type_id: {
-                status: [[grant.worker_id, grant.value, grant.granted_at] for grant in index.values()]
+                status: [[grant.worker_id, grant.value, grant.granted_at, grant.serial] for grant in index.values()]
                 for status, index in roster.by_status.items()
             }
             for type_id, roster in self.rosters.items()
@@ -110,6 +111,6 @@ class Grants:
             roster = self.roster(type_id)
             for status in (GRANTED, REVOKED):
                 entries: Iterable[list[Any]] = statuses.get(status, ())
-                for worker_id, value, granted_at in entries:
+                for worker_id, value, granted_at, *serial in entries:
                     grant = roster.by_worker[worker_id] = Grant(type_id, worker_id, value, granted_at)
-                    self._enter(roster, grant, status)
+                    self._enter(roster, grant, status, serial[0] if serial else None)

@@ -80,10 +80,10 @@ class QualificationRequests:
         request.deadline = request.started_at + duration
         self._schedule.add(request.deadline + TICK, TEST_DEADLINE, request.request_id)
 
-    def make_pending(self, request: QualificationRequest, now: float) -> None:
+    def make_pending(self, request: QualificationRequest, now: float, serial: int | None = None) -> None:
         request.status, request.submit_time = PENDING, now
-        self._serial += 1
-        request.serial = self._serial
+        self._serial = max(self._serial + 1, serial or 0)
+        request.serial = serial or self._serial
         self.pending_by_owner.setdefault(request.owner, SortedIndex()).insert(request.serial, request)
         self.pending_by_type.setdefault(request.type_id, SortedIndex()).insert(request.serial, request)
 
@@ -147,21 +147,25 @@ class QualificationRequests:
         )
         return {
             "requests": [{name: getattr(request, name) for name in STORED_FIELDS} for request in self.by_id.values()],
-            "pending": [request.request_id for request in pending],
+            "pending": [[request.request_id, request.serial] for request in pending],  # with their listing keys
+            "serial": self._serial,
         }
 
     def load_data(self, data: dict[str, Any], retry_delays: dict[str, int | None], now: float) -> None:
-        pending = set(data["pending"])
+        # Older files list the pending requests' IDs only: their listing keys are numbered anew.
+        listed = [entry if isinstance(entry, list) else [entry, None] for entry in data["pending"]]
+        pending = {request_id for request_id, _serial in listed}
         for stored in data["requests"]:
             request = QualificationRequest(**stored)
             self.by_id[request.request_id] = request
             if request.is_open:
                 self.open_by_type.setdefault(request.type_id, {})[request.request_id] = request
             self.latest.setdefault(request.type_id, {})[request.worker_id] = request
-        for request_id in data["pending"]:  # in the order they became pending
+        for request_id, serial in listed:  # in the order they became pending
             request = self.by_id[request_id]
             request.status = STARTED
-            self.make_pending(request, request.submit_time)
+            self.make_pending(request, request.submit_time, serial)
+        self._serial = max(self._serial, data.get("serial", 0))
         for request in self.by_id.values():
             if request.status == PENDING and request.request_id not in pending:
                 raise ValueError(f"request {request.request_id} is Pending but not in the pending list")
