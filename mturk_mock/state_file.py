@@ -42,7 +42,13 @@ def _remove_leftovers(target: pathlib.Path) -> None:
 def write_state(world: World, path: str | os.PathLike[str]) -> None:
     target = pathlib.Path(path)
     data = json.dumps(dump_world(world), ensure_ascii=False).encode("utf-8")
-    temporary = _temporary_name(target, os.getpid())
+    write_atomically(target, data, _temporary_name(target, os.getpid()))
+    _remove_leftovers(target)
+
+
+def write_atomically(target: pathlib.Path, data: bytes, temporary: pathlib.Path) -> None:
+    """``data`` at ``target``, durably: written to ``temporary`` beside it, flushed, renamed over it, and
+    the directory flushed, so ``target`` is always the old content or the new one."""
     try:
         with open(temporary, "wb") as file:
             file.write(data)
@@ -53,13 +59,16 @@ def write_state(world: World, path: str | os.PathLike[str]) -> None:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
         raise
-    _remove_leftovers(target)
-    with contextlib.suppress(OSError):  # make the rename itself durable where the platform allows
-        directory = os.open(target.parent, os.O_RDONLY)
+    sync_directory(target.parent)
+
+
+def sync_directory(directory: str | os.PathLike[str]) -> None:
+    with contextlib.suppress(OSError):  # make a rename durable where the platform allows
+        handle = os.open(directory, os.O_RDONLY)
         try:
-            os.fsync(directory)
+            os.fsync(handle)
         finally:
-            os.close(directory)
+            os.close(handle)
 
 
 def check_writable(path: str | os.PathLike[str]) -> None:

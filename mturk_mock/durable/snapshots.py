@@ -9,10 +9,10 @@ milliseconds), the server goes on at once, and the child encodes and writes the 
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import json
 import os
+import pathlib
 import signal
 import sys
 import warnings
@@ -20,6 +20,7 @@ from typing import Any
 
 from ..model.snapshot import dump_world
 from ..model.world import World
+from ..state_file import write_atomically
 
 FORK_BYTES = 4 << 20  # checkpoints at least this large (the previous one's size) are written by a child
 _PRCTL: Any = False  # not looked up yet
@@ -30,28 +31,9 @@ def encode(world: World) -> bytes:
 
 
 def write_file(path: str, data: bytes) -> None:
-    """``data`` at ``path``, durably: a temporary file, flushed, renamed, and the directory flushed."""
-    temporary = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(temporary, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    sync_directory(os.path.dirname(os.path.abspath(path)))
-
-
-def sync_directory(directory: str) -> None:
-    with contextlib.suppress(OSError):  # make a rename durable where the platform allows
-        handle = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
+    """``data`` at ``path``, durably (``state_file.write_atomically``)."""
+    target = pathlib.Path(path)
+    write_atomically(target, data, target.with_name(f"{target.name}.{os.getpid()}.tmp"))
 
 
 def can_fork() -> bool:

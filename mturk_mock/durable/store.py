@@ -27,6 +27,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from ..state_file import sync_directory
 from . import snapshots, wal
 
 FORMAT_PREFIX = "mturk_mock-journal/"
@@ -106,7 +107,7 @@ def create(path: str | os.PathLike[str], snapshot: bytes, marketplace: str) -> N
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
         raise
-    snapshots.sync_directory(str(target.parent))
+    sync_directory(target.parent)
 
 
 class Store:
