@@ -161,7 +161,7 @@ def main() -> None:
                 lambda c: c.create_hit_with_hit_type(HITTypeId=big_type, LifetimeInSeconds=DAY, Question=QUESTION),
                 lambda c: c.create_hit_with_hit_type(HITTypeId=small_type, LifetimeInSeconds=DAY, Question=QUESTION),
             ),
-            "UpdateExpirationForHIT": (extend(big_ids[args.hits // 2]), extend(small_ids[10])),
+            "UpdateExpirationForHIT": (extend(big_ids[0]), extend(small_ids[0])),  # both expire 30 s after START
             "ListReviewableHITs": (lambda c: c.list_reviewable_hits(), lambda c: c.list_reviewable_hits()),
             "GetAccountBalance": (lambda c: c.get_account_balance(), lambda c: c.get_account_balance()),
         },
