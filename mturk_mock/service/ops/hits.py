@@ -160,8 +160,9 @@ def update_review_status(ctx: RequestContext, request: dict[str, Any]) -> dict[s
 
 
 def update_hit_type(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    hit = ctx.market.hits.live(request["HITId"], ctx.requester)  # an unknown HIT is named before the type
     hit_type = ctx.market.hit_types.owned(request["HITTypeId"], ctx.requester)
-    hit = _changing(ctx, request["HITId"])
+    ctx.market.search_lag.changing(hit, ctx.now)
     workflow.change_type(ctx.market, hit, hit_type, ctx.now)
     return {}
 
