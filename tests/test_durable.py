@@ -132,7 +132,10 @@ def _replayed(path, checkpoint_bytes=None, fork=False, monkeypatch=None) -> None
     with MTurkServer(mturk) as server:
         seen = workload(mturk, server)
     before = comparable(mturk.world)
+    taken = state.journal.store.checkpoint_seq  # checkpoints adopted while the server ran
     crash(state)
+    if checkpoint_bytes is not None:
+        assert taken > 0, "the journal was checkpointed while the server ran"
 
     restored = MTurkMock()
     again = open_state(path, restored)

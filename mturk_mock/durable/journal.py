@@ -66,6 +66,7 @@ class Journal:
         self._weight = store.journal_bytes()  # of the journal since the checkpoint
         self.snapshot_size = 0  # bytes of the last checkpoint
         self._closing = False
+        self._stopped = False  # the committer has exited: nothing recorded from now on becomes durable
         self._deferring = False  # the server's I/O thread is running a round of requests
         self._writing = threading.Lock()  # one writer of the database at a time
         # Without a disk flush per commit (sync normal), the I/O thread commits its round itself: a hand-off to
@@ -134,10 +135,11 @@ class Journal:
             return
         self._wake.set()  # a caller in the server's I/O thread recorded while its round defers the commit
         with self._changed:
-            while self.durable < seq and self.failed is None:
+            while self.durable < seq and self.failed is None and not self._stopped:
                 self._changed.wait()
         if self.durable < seq:
-            raise JournalFailed(f"the state journal failed ({self.failed}): this change was not made durable")
+            why = f"failed ({self.failed})" if self.failed is not None else "was closed"
+            raise JournalFailed(f"the state journal {why}: this change was not made durable")
 
     def checkpoint(self) -> None:
         """Take a checkpoint now and return once it is durable."""
@@ -161,23 +163,42 @@ class Journal:
     # -- the committer thread ---------------------------------------------------------------------
     def _run(self) -> None:
         try:
-            while True:
+            while self.failed is None:
                 self._wake.wait(None if self._child is None else CHILD_POLL)
                 self._wake.clear()
-                with self._writing:
-                    self._commit_queued()
-                if self._child is not None:
-                    self._look_at_child()
+                if not self._commit_guarded(look_at_child=True):
+                    return
                 if self._closing:
-                    self._child = self._abandon(self._child)
+                    with self._writing:
+                        self._child = self._abandon(self._child)
                     if not self._queue:
                         return
                 elif self._checkpoint_due():
                     self._start_checkpoint()
-        except Exception as exc:  # the disk is full, the file went away...: stop acknowledging anything
-            self._fail(exc)
+        except Exception as exc:  # taking a checkpoint failed beyond the journal: stop acknowledging anything
+            with self._writing:
+                self._fail(exc)
+        finally:
+            with self._changed:
+                self._stopped = True
+                self._changed.notify_all()
+
+    def _commit_guarded(self, look_at_child: bool = False) -> bool:
+        """Commit what is queued (and adopt a finished child's checkpoint) holding the writer's lock. A
+        failure (disk full, file gone...) is recorded before that lock is let go, so no later commit by
+        another thread can make entries after the lost ones look durable. False once the journal failed."""
+        with self._writing:
+            try:
+                self._commit_queued()
+                if look_at_child and self._child is not None:
+                    self._look_at_child()
+            except Exception as exc:
+                self._fail(exc)
+        return self.failed is None
 
     def _commit_queued(self, tell: bool = True) -> None:
+        if self.failed is not None:  # what was not durable when the journal failed never will be
+            return
         queue, batch = self._queue, []
         while queue:
             batch.append(queue.popleft())
@@ -218,20 +239,21 @@ class Journal:
         another thread holds the lock, keep committing (it may be waiting for its own entry)."""
         lock = self.world.lock
         while not lock.acquire(timeout=LOCK_TRY):
-            with self._writing:
-                self._commit_queued()
-            if self._closing:
+            if not self._commit_guarded() or self._closing:
                 return
         try:
             if self.snapshot_size < snapshots.FORK_BYTES or not snapshots.can_fork():
                 self.rebase()
             else:
                 seq = self.appended
-                self._child = (snapshots.fork_writer(self.world, self.store.checkpoint_path(seq)), seq, 0)
+                pid = snapshots.fork_writer(self.world, self.store.checkpoint_path(seq))
+                with self._writing:  # the I/O thread's inline commits change _child too
+                    self._child = (pid, seq, 0)
         finally:
             lock.release()
 
     def _look_at_child(self) -> None:
+        """Under the writer's lock: adopt the child's checkpoint once it is written."""
         assert self._child is not None
         pid, seq, after = self._child
         done = snapshots.child_done(pid)
@@ -255,6 +277,7 @@ class Journal:
                 os.waitpid(child[0], 0)
 
     def _fail(self, exc: BaseException) -> None:
+        """Under the writer's lock: stop acknowledging anything."""
         log.error("mturk_mock: the state journal %s failed; nothing is acknowledged", self.store.path, exc_info=exc)
         with self._changed:
             self.failed = f"{type(exc).__name__}: {exc}"

@@ -208,6 +208,11 @@ class Store:
         number (already durable), dropping the journal it covers. Then the previous file goes."""
         connection = self.connection
         previous = self.meta["checkpoint_file"]
+        # The switch is flushed whatever the setting: the previous file is removed right after it, so an
+        # unflushed switch lost in a machine's crash would leave the database pointing at nothing.
+        flush = checkpoint is not None and self.sync != "full"
+        if flush:
+            connection.execute("PRAGMA synchronous=FULL")
         connection.execute("BEGIN")
         try:
             if rows:
@@ -223,6 +228,9 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
             raise
+        finally:
+            if flush:
+                connection.execute("PRAGMA synchronous=NORMAL")
         if checkpoint is not None:
             self.meta["checkpoint_file"], self.checkpoint_seq = name, checkpoint
             if name != previous:

@@ -195,6 +195,8 @@ class MTurkApp:
         path = environ.get("PATH_INFO") or "/"
         if environ.get("QUERY_STRING"):
             path += "?" + environ["QUERY_STRING"]
+        journal = self.handle.world.journal
+        refused = journal is not None and journal.failed is not None  # then answered 503: nothing to hold
         declared = environ.get("CONTENT_LENGTH") or "0"
         length = int(declared) if declared.isdigit() else -1
         if length > MAX_BODY_BYTES:
@@ -205,9 +207,10 @@ class MTurkApp:
         else:
             body = environ["wsgi.input"].read(length) if length else b""
             answer = self.respond(method, path, _request_headers(environ), body)
-        journal = self.handle.world.journal
-        if journal is not None and journal.appended > journal.durable and journal.failed is None:
-            environ[HOLD] = journal.appended  # nothing this answer shows may still be lost: it waits for the disk
+        if journal is not None and not refused and journal.appended > journal.durable:
+            # nothing this answer shows may still be lost: it waits for the disk (and is never sent if the
+            # journal fails meanwhile, even after the answer was computed)
+            environ[HOLD] = journal.appended
         if answer.close:
             environ[CLOSE] = True
         start_response(answer.status_line, answer.headers)
