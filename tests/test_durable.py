@@ -18,6 +18,7 @@ import time
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionClosedError
 
 import mturk_mock
 from mturk_mock import MTurkMock, MTurkServer
@@ -52,6 +53,7 @@ def crash(state) -> None:
     """What a killed server leaves: the journal as written, no last checkpoint."""
     state.journal.close(checkpoint=False)
     state.journal.world.journal = None
+    state.journal.world.outbox.gate = None
 
 
 def comparable(world) -> dict:
@@ -268,6 +270,67 @@ def test_a_failed_journal_acknowledges_nothing_more_and_a_restart_recovers(tmp_p
     names = [qual.name for qual in restored.world.marketplace("sandbox").qualification_types.by_id.values()]
     again.close()
     assert kept["QualificationType"]["Name"] in names and "lost" not in names
+
+
+def test_work_a_read_settles_replays_at_the_same_point_across_marketplaces(tmp_path):
+    """A review policy's action draws an ID when a sandbox read settles it; a production write comes next.
+    The World's one ID stream serves both marketplaces, so replay must apply that settle where it happened
+    for the production type to keep the ID it was acknowledged with."""
+    path = tmp_path / "state.db"
+    mturk = MTurkMock()
+    state = open_state(path, mturk)
+    mturk.clock.freeze(START)
+    policy = {
+        "PolicyName": "ScoreMyKnownAnswers/2011-09-01",
+        "Parameters": [
+            {"Key": "AnswerKey", "MapEntries": [{"Key": "colour", "Values": ["blue"]}]},
+            {"Key": "ApproveIfKnownAnswerScoreIsAtLeast", "Values": ["100"]},
+        ],
+    }
+    with MTurkServer(mturk) as server:
+        client = client_for(server)
+        hit_id = client.create_hit(
+            Title="t", Description="d", Reward="0.25", AssignmentDurationInSeconds=600, LifetimeInSeconds=3600,
+            MaxAssignments=3, Question=EXTERNAL_QUESTION, AssignmentReviewPolicy=policy,
+        )["HIT"]["HITId"]  # fmt: skip
+        mturk.worker("A1234567890123").accept(hit_id).submit({"colour": "blue"})
+        client.get_account_balance()  # settles the sandbox: the policy approves, drawing an action ID
+        body = json.dumps({"Name": "p1", "Description": "d", "QualificationTypeStatus": "Active"}).encode()
+        production = "mturk-requester.us-east-1.amazonaws.com"
+        headers = {"X-Amz-Target": TARGET + "CreateQualificationType", "Host": production}
+        status, _headers, answer = post(server.url, body, headers)
+        assert status == 200
+    acknowledged = json.loads(answer)["QualificationType"]["QualificationTypeId"]
+    before = comparable(mturk.world)
+    crash(state)
+    restored = MTurkMock()
+    again = open_state(path, restored)
+    try:
+        assert acknowledged in restored.world.marketplace("production").qualification_types.by_id
+        assert comparable(restored.world) == before
+    finally:
+        again.close()
+
+
+def test_a_notification_goes_out_only_once_its_change_is_durable(tmp_path, monkeypatch):
+    mturk = MTurkMock()
+    state = open_state(tmp_path / "state.db", mturk)
+    email = {"Destination": "requester@example.com", "Transport": "Email", "Version": "2006-05-05"}
+    with MTurkServer(mturk) as server:
+        client = client_for(server)
+        client.send_test_event_notification(Notification={**email, "EventTypes": ["Ping"]}, TestEventType="Ping")
+        assert len(mturk.events.wait_for(count=1, timeout=10)) == 1
+
+        def write(rows, checkpoint=None):
+            time.sleep(0.2)  # a slow disk, then a full one: the notice is ready long before the commit fails
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(state.journal.store, "write", write)
+        with pytest.raises((ConnectionClosedError, ClientError)):  # no answer; a retry is refused (503)
+            client.send_test_event_notification(Notification={**email, "EventTypes": ["Ping"]}, TestEventType="Ping")
+        time.sleep(0.3)
+        assert len(mturk.events) == 1  # the second message announced a change that was lost: never sent
+    state.close()
 
 
 def test_reset_load_state_clock_and_settings_survive_a_crash(tmp_path):

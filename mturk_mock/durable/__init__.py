@@ -57,6 +57,7 @@ class DurableState:
             with world.lock:
                 world.journal = None
                 world.clock.on_change(None)
+                world.outbox.gate = None
 
 
 def open_state(
@@ -107,6 +108,7 @@ def open_state(
     with target.lock:
         target.journal = journal
         target.clock.on_change(journal.clock_changed)
+        target.outbox.gate = journal.all_durable  # no notification announces a change that could be lost
     journal.start()
     return DurableState(name, journal, warnings, imported)
 

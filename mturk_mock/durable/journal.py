@@ -141,6 +141,14 @@ class Journal:
             why = f"failed ({self.failed})" if self.failed is not None else "was closed"
             raise JournalFailed(f"the state journal {why}: this change was not made durable")
 
+    def all_durable(self) -> bool:
+        """Wait until everything recorded so far is on disk; False if it never will be."""
+        try:
+            self.wait(self.appended)
+        except JournalFailed:
+            return False
+        return True
+
     def checkpoint(self) -> None:
         """Take a checkpoint now and return once it is durable."""
         with self.world.lock:

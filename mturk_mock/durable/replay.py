@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 
 from ..model.errors import MTurkError
-from ..model.journal import UnknownEntry, replay_call
+from ..model.journal import SETTLE, UnknownEntry, replay_call
 from ..model.snapshot import load_world
 from ..model.world import World
 from ..service import dispatch
@@ -41,6 +41,8 @@ def rebuild(store: Store, warn: Callable[[str], None]) -> tuple[World, int]:
         clock.pin(at)
         if kind == CLOCK:
             final = json.loads(data)
+        elif kind == SETTLE:
+            world.marketplace(json.loads(subject)).settle(at)
         elif _apply(world, kind, subject, data) != bool(ok):
             diverged += 1
             if diverged <= 5:

@@ -11,7 +11,10 @@ replaying the commands from a checkpoint rebuilds exactly the same state:
   arguments (JSON-native, see ``to_data``) and the instant it ran at, and replay calls the same method
   on the same target at that instant. A new entry point needs only the decorator (and, on a class
   that is not a target yet, ``journal_world``/``journal_ref``/``from_journal_ref``);
-* clock changes: the durable layer listens with ``Clock.on_change``.
+* clock changes: the durable layer listens with ``Clock.on_change``;
+* time-driven work applied outside those (a read that settles, a clock move): ``World.settle`` records a
+  ``SETTLE`` entry, since that work draws IDs from the World's one stream, which every marketplace
+  shares, and replay must draw them at the same point.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+SETTLE = "settle"  # an entry: the marketplace named by its subject settled at its instant
 KINDS: dict[str, Callable[..., Any]] = {}  # kind -> the undecorated method: what replay calls
 TARGETS: dict[str, type[JournalTarget]] = {}  # tag -> the class that finds a target again from its ref
 

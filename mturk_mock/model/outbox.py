@@ -91,6 +91,9 @@ class Outbox:
         self._background: threading.Thread | None = None
         self._background_users = 0
         self._wake = threading.Event()
+        # On a durable server: waits until the changes that raised the pending notices are on disk; False
+        # when they never will be (the journal failed), and then the notices are dropped, never sent.
+        self.gate: Callable[[], bool] | None = None
 
     # -- under the world's lock ---------------------------------------------------------------
     def post(self, marketplace: str, event: Event, spec: NotificationSpec, test: bool = False) -> None:
@@ -122,6 +125,10 @@ class Outbox:
             if not self._sending.acquire(blocking=False):
                 return  # the sending thread checks ``pending`` again after it lets go
             try:
+                gate = self.gate
+                if gate is not None and not gate():
+                    self.pending.clear()
+                    return
                 self._send_all()
             finally:
                 self._sending.release()

@@ -11,7 +11,7 @@ from decimal import Decimal
 from ..constants import MARKETPLACES, check_marketplace
 from .clock import Clock
 from .ids import IdFactory
-from .journal import JournalTarget, Recorder, journaled
+from .journal import SETTLE, JournalTarget, Recorder, journaled
 from .marketplace import Marketplace
 from .outbox import Outbox
 from .settings import Settings
@@ -137,7 +137,7 @@ class World(JournalTarget, journal_tag="world"):
             with self.lock:
                 market = self.marketplace(marketplace)
                 now = self.clock.now()
-                market.settle(now)
+                self.settle(market, now)
                 yield market, now
         finally:
             self.deliver()
@@ -154,8 +154,19 @@ class World(JournalTarget, journal_tag="world"):
         with self.lock:
             now = self.clock.now()
             for market in list(self.marketplaces.values()):
-                market.settle(now)
+                self.settle(market, now)
         self.deliver()
+
+    def settle(self, market: Marketplace, now: float) -> None:
+        """Under the lock: apply what is due in ``market`` by ``now``. A durable World records that it did
+        (unless a recorded call is running, whose replay settles by itself), so replay applies the same
+        work at the same instant and draws the same IDs from the stream all marketplaces share."""
+        if market.schedule.next_due() > now:
+            return
+        market.schedule.settle(now)
+        recorder = self.journal
+        if recorder is not None and not recorder.depth:
+            recorder.record(SETTLE, now, True, market.name, None)
 
 
 def _held_here(lock: object) -> bool:

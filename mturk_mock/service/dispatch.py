@@ -97,7 +97,7 @@ def execute(
             market = world.marketplaces[marketplace]
             now = world.clock.now()
             if market.schedule.next_due() <= now:
-                market.schedule.settle(now)
+                world.settle(market, now)
             ctx = RequestContext(world, market, requester, now)
             if world.journal is None or not found.operation.writes:
                 return found.run(ctx, request), now
