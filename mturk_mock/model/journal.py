@@ -71,7 +71,8 @@ class Recorder(Protocol):
         ...
 
     def wait(self, seq: int) -> None:
-        """Return once entry ``seq`` is durable (raises if the journal failed). Never under the lock."""
+        """Return once entry ``seq`` is durable (raises if the journal failed or was closed). Not under the lock,
+        but for a clock change made inside a locked section (a reset), which stalls requests for one flush."""
         ...
 
 
