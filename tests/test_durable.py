@@ -361,12 +361,15 @@ def test_reset_load_state_clock_and_settings_survive_a_crash(tmp_path):
 
 def test_durable_state_is_for_servers_only(tmp_path):
     mturk = MTurkMock()
+    earlier = mturk.crowd(3)  # made before the state became durable
     state = open_state(tmp_path / "state.db", mturk)
     try:
         with pytest.raises(RuntimeError, match="durable server"):
             mturk.start()
         with pytest.raises(RuntimeError, match="crowd cannot work on a durable"):
             mturk.crowd(3)
+        with pytest.raises(RuntimeError, match="crowd cannot work on a durable"):
+            earlier.run(hours=1)
         with pytest.raises(TypeError, match="cannot journal"):
             mturk.grant_qualifications("X" * 30, {"A1234567890123": object()})  # type: ignore[dict-item]
     finally:

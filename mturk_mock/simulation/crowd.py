@@ -74,11 +74,7 @@ class Crowd:
         search_interval: float | None = 600.0,
         seed: int | None = None,
     ) -> None:
-        if world.journal is not None:  # a run is thousands of actions driven by its own state: not journaled
-            raise RuntimeError(
-                "a crowd cannot work on a durable server's state (its runs are not journaled, so a restart could "
-                "not rebuild them): drive simulated workers one by one, or run the crowd without --state"
-            )
+        _refuse_durable(world)
         self._world, self.marketplace = world, marketplace
         for name, rate in (("return_rate", return_rate), ("abandon_rate", abandon_rate)):
             check_rate(name, rate)
@@ -174,6 +170,7 @@ class Crowd:
         """Advance the mock clock by the given time (or to ``until``), the crowd working all along, and
         return what happened in this run. The clock is frozen during the run and runs again afterwards if
         it ran before; a later run continues where this one stopped."""
+        _refuse_durable(self._world)  # the state may have become durable since the crowd was made
         if not self._running.acquire(blocking=False):
             raise RuntimeError("this crowd is already running")
         clock = self._world.clock
@@ -391,3 +388,11 @@ class Crowd:
 
 def _no_task() -> Task:
     raise TypeError("arrival and pause cannot be functions of a task")
+
+
+def _refuse_durable(world: World) -> None:
+    if world.journal is not None:  # a run is thousands of actions driven by its own state: not journaled
+        raise RuntimeError(
+            "a crowd cannot work on a durable server's state (its runs are not journaled, so a restart could "
+            "not rebuild them): drive simulated workers one by one, or run the crowd without --state"
+        )
