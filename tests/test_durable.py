@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -199,6 +200,27 @@ def test_a_json_state_file_is_imported_and_kept_beside(tmp_path):
     loaded = MTurkMock()
     loaded.load_state(path)  # load_state reads a durable state too
     assert comparable(loaded.world) == saved
+
+
+def test_load_state_on_a_torn_database_warns_that_it_loaded_less(tmp_path):
+    live, copy = tmp_path / "live", tmp_path / "copy"
+    live.mkdir()
+    copy.mkdir()
+    mturk = MTurkMock()
+    state = open_state(live / "state.db", mturk)
+    for number in range(5):
+        mturk.worker(f"A{number:013d}")
+    for name in os.listdir(live):  # what a killed server leaves: the write-ahead log holds the entries
+        shutil.copyfile(live / name, copy / name)
+    crash(state)
+    wal = copy / "state.db-wal"
+    with open(wal, "r+b") as file:
+        file.truncate(wal.stat().st_size - 100)  # the last write cut short
+    loaded = MTurkMock()
+    with pytest.warns(RuntimeWarning, match="incomplete or damaged write.*loaded up to the last complete entry"):
+        loaded.load_state(copy / "state.db")
+    workers = loaded.world.marketplace("sandbox").workers.registered
+    assert 0 < len(workers) < 5
 
 
 def test_refusals_say_why_and_touch_nothing(tmp_path):

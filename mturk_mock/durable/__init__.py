@@ -18,6 +18,7 @@ import os
 import pathlib
 import shutil
 from typing import TYPE_CHECKING
+from warnings import warn
 
 from ..model.snapshot import dump_world, load_world
 from ..model.world import World
@@ -116,8 +117,14 @@ def open_state(
 def read_world(path: str | os.PathLike[str]) -> World:
     """The World a state database describes (``load_state`` on a database); StateError if it is not one."""
     store = Store(path)
+
+    def report(text: str) -> None:  # a damaged tail loads less: the caller is told, as a server's operator is
+        warn(f"{store.path}: {text}", RuntimeWarning, stacklevel=4)
+
     try:
-        return rebuild(store, lambda text: None)[0]
+        if store.torn is not None:
+            report(f"{store.torn}; loaded up to the last complete entry")
+        return rebuild(store, report)[0]
     finally:
         store.close()
 
