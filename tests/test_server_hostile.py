@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -228,6 +228,25 @@ def test_a_flood_of_idle_and_stalled_connections_never_keeps_a_client_out():
                 flood.append(sock)
             for _ in range(5):
                 writer.write()
+        finally:
+            for sock in flood:
+                sock.close()
+        writer.assert_nothing_lost()
+
+
+def test_a_client_queued_behind_a_flood_larger_than_the_limit_is_answered_at_once():
+    """300 connections wait in the backlog of a server that keeps 8 open, half silent, half stalled mid-headers
+    (as when file descriptors run out): the client behind them is reached at accept speed."""
+    with serving(replace(FAST, connections=8)) as server:
+        writer = Writer(server)
+        flood = []
+        try:
+            for index in range(300):
+                sock = connect(server)
+                if index % 2:
+                    sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
+                flood.append(sock)
+            writer.write()  # within ANSWER_WITHIN, or the call times out
         finally:
             for sock in flood:
                 sock.close()

@@ -145,6 +145,8 @@ class _Server(TcpWSGIServer):
                     quiet = [c for c in self.channels() if not c.busy and c.last_activity < cutoff]
                     quiet.sort(key=lambda c: c.last_activity, reverse=True)
                 if not quiet:
+                    if self._accept_only_if_ready():
+                        continue
                     self.paused_until = time.time() + SHED_GRACE / 2  # until a connection has been quiet long enough
                     return
                 quiet.pop().handle_close()
@@ -152,6 +154,32 @@ class _Server(TcpWSGIServer):
             super().handle_accept()
             if self.open_connections() == before:
                 return  # nothing left to accept
+
+    def _accept_only_if_ready(self) -> bool:
+        """At the limit with nothing quiet long enough to close: accept the next queued connection and keep
+        it only if a whole request head is already waiting on it (a working client sends its request as
+        it connects; a flood's connections send nothing or a fragment), closing the connection quiet the
+        longest to make room. So a working client queued behind a flood is reached at accept speed, not
+        SHED_GRACE at a time. Whether a connection was accepted."""
+        before = set(cast(dict[int, Channel], self.active_channels).values())
+        super().handle_accept()
+        new = [channel for channel in self.channels() if channel not in before]
+        if not new:
+            return False
+        channel = new[0]
+        waiting = b""
+        if channel.socket is not None:
+            try:
+                waiting = channel.socket.recv(self.limits.header_bytes, socket.MSG_PEEK)  # the socket does not block
+            except OSError:  # nothing yet (BlockingIOError), or gone
+                pass
+        if b"\r\n\r\n" not in waiting:
+            channel.handle_close()
+            return True
+        others = [other for other in self.channels() if other is not channel and not other.busy]
+        if others:
+            min(others, key=lambda other: other.last_activity).handle_close()
+        return True
 
     def handle_error(self) -> None:  # waitress's would close the listening socket
         if isinstance(sys.exc_info()[1], OSError):  # out of file descriptors, or the client gave up: keep listening
