@@ -22,11 +22,11 @@ from aiobotocore.session import get_session
 from botocore.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_foundation import _client
 from scenarios import SCENARIOS, Scenario
 
 from mturk_mock import MTurkMock, World
 from mturk_mock.constants import ENDPOINTS
+from mturk_mock.pytest_plugin import make_client
 
 try:
     from aiobotocore.stub import AioStubber as Stubber
@@ -44,8 +44,8 @@ async def _timed_calls(method: Callable[..., Awaitable[object]], arguments: list
 async def bench_operation(client: Any, scenario: Scenario, calls: int, rounds: int) -> tuple[float, float]:
     mock = MTurkMock(state=World())  # shared state: every activation of the rounds sees what prepare made
     with mock:
-        state = scenario.prepare(_client(), mock, 2 * rounds * calls + 2)  # a boto3 client prepares
-        sample = scenario.call(_client(), state, 0)
+        state = scenario.prepare(make_client(), mock, 2 * rounds * calls + 2)  # a boto3 client prepares
+        sample = scenario.call(make_client(), state, 0)
     sample.pop("ResponseMetadata")
     method = getattr(client, scenario.method)
     counter = itertools.count(1)

@@ -22,27 +22,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import botocore
-from botocore.config import Config
 from botocore.stub import Stubber
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scenarios import SCENARIOS, Scenario
 
 from mturk_mock import MTurkMock, World, mock_mturk
-from mturk_mock.constants import ENDPOINTS
+from mturk_mock.pytest_plugin import make_client
 
 TARGET = 1.10
-
-
-def _client() -> Any:
-    return boto3.session.Session().client(
-        "mturk",
-        region_name="us-east-1",
-        endpoint_url=ENDPOINTS["sandbox"],
-        config=Config(signature_version=botocore.UNSIGNED),
-    )
 
 
 def _timed(call: Callable[[], object], calls: int) -> float:
@@ -60,7 +49,7 @@ def _timed_calls(method: Callable[..., object], arguments: list[dict[str, Any]])
 
 
 def bench_operation(scenario: Scenario, calls: int, rounds: int) -> tuple[float, float]:
-    client = _client()
+    client = make_client()
     mock = MTurkMock(state=World())  # shared state: every activation of the rounds sees what prepare made
     with mock:
         state = scenario.prepare(client, mock, 2 * rounds * calls + 2)

@@ -18,13 +18,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import boto3
-import botocore
-from botocore.config import Config
-
 from mturk_mock import MTurkMock, World
-from mturk_mock.constants import ENDPOINTS
 from mturk_mock.model.hits import workflow
+from mturk_mock.pytest_plugin import make_client
 
 QUESTION = (
     '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/'
@@ -33,15 +29,6 @@ QUESTION = (
 )
 YEAR, DAY = 365 * 86400, 86400
 START = 1_800_000_000
-
-
-def _client() -> Any:
-    return boto3.session.Session().client(
-        "mturk",
-        region_name="us-east-1",
-        endpoint_url=ENDPOINTS["sandbox"],
-        config=Config(signature_version=botocore.UNSIGNED),
-    )
 
 
 def build(hits: int) -> tuple[MTurkMock, list[str], str, float]:
@@ -103,7 +90,7 @@ def _deep_token(client: Any, position: int) -> str | None:
 def compare(
     calls: int, rounds: int, big: MTurkMock, small: MTurkMock, cases: dict[str, tuple[Any, Any]], size: int
 ) -> None:
-    client = _client()
+    client = make_client()
     for name, (big_call, small_call) in cases.items():
         big_times, small_times = [], []
         for _ in range(rounds):
@@ -127,7 +114,7 @@ def main() -> None:
     big, big_ids, big_type, seconds = build(args.hits)
     print(f"built {args.hits:,} HITs in {seconds:.1f} s ({args.hits / seconds:,.0f} HITs/s)")
     small, small_ids, small_type, _ = build(20)
-    client = _client()
+    client = make_client()
     with big:
         big_token = _deep_token(client, int(args.hits * 0.9))
     with small:

@@ -17,7 +17,6 @@ position, and checked: the page it gives starts at item ``--deep``.
 from __future__ import annotations
 
 import argparse
-import functools
 import gc
 import json
 import os
@@ -30,18 +29,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import boto3
 import botocore
-from botocore.config import Config
 
 from mturk_mock import MTurkMock, World
-from mturk_mock.constants import DEFAULT_REQUESTER, ENDPOINTS, SANDBOX
+from mturk_mock.constants import DEFAULT_REQUESTER, SANDBOX
 from mturk_mock.model.hits import decisions, work, workflow
 from mturk_mock.model.hits.blocks import MAX_BLOCKS
 from mturk_mock.model.hits.reviews import ASSIGNMENT_LEVEL, RESULT, ReviewEntry
 from mturk_mock.model.index import SortedIndex
 from mturk_mock.model.marketplace import Marketplace
 from mturk_mock.model.qualifications.requests import QualificationRequest
+from mturk_mock.pytest_plugin import make_client
 from mturk_mock.service import pagination
 from mturk_mock.service.context import RequestContext
 from mturk_mock.service.registry import OPERATIONS
@@ -376,16 +374,6 @@ LISTINGS: tuple[Listing, ...] = (
 )
 
 
-@functools.cache
-def _client() -> Any:
-    return boto3.session.Session().client(
-        "mturk",
-        region_name="us-east-1",
-        endpoint_url=ENDPOINTS[SANDBOX],
-        config=Config(signature_version=botocore.UNSIGNED),
-    )
-
-
 def _rss_bytes() -> int:
     """Resident memory of this process (Linux), allocator overhead included."""
     with open("/proc/self/statm") as statm:
@@ -412,7 +400,7 @@ def _per_call_us(call: Callable[[], object], calls: int) -> float:
 
 def measure(listing: Listing, items: int, deep: int, page: int, calls: int, rounds: int) -> dict[str, Any]:
     mock = MTurkMock(state=World(seed=1), record_calls=False)
-    client = _client()
+    client = make_client()
     gc.collect()
     before = _rss_bytes()
     start = time.perf_counter()

@@ -17,19 +17,8 @@ import os
 import statistics
 import time
 
-import boto3
-import botocore
-from botocore.config import Config
-
 from mturk_mock import MTurkMock, World
-
-SANDBOX = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
-
-
-def _client():
-    return boto3.session.Session().client(
-        "mturk", region_name="us-east-1", endpoint_url=SANDBOX, config=Config(signature_version=botocore.UNSIGNED)
-    )
+from mturk_mock.pytest_plugin import make_client
 
 
 def _types(client, count: int) -> list[str]:
@@ -82,7 +71,7 @@ def main() -> None:
 
     # Shared worlds, so that each `with` re-activation keeps the state built before it.
     big, small = MTurkMock(state=World(), record_calls=False), MTurkMock(state=World(), record_calls=False)
-    client = _client()
+    client = make_client()
     type_ids, seconds, resident = build(big, client, args.workers, args.types, args.per_worker)
     grants = args.workers * args.per_worker
     print(
