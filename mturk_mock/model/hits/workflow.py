@@ -85,6 +85,22 @@ def _known_type(market: Marketplace, request: tuple[Any, ...]) -> HITType | None
     return known
 
 
+def register_properties(market: Marketplace, owner: str, properties: dict[str, Any]) -> HITType:
+    """``register_type`` from the wire's type properties: CreateHITType's request, CreateHIT's type part."""
+    get = properties.get
+    return register_type(
+        market,
+        owner,
+        title=properties["Title"],
+        description=properties["Description"],
+        reward=properties["Reward"],
+        assignment_duration=properties["AssignmentDurationInSeconds"],
+        auto_approval_delay=get("AutoApprovalDelayInSeconds"),
+        keywords=get("Keywords"),
+        requirements=get("QualificationRequirements"),
+    )
+
+
 def _type_request(owner: str, properties: dict[str, Any]) -> tuple[Any, ...]:
     """CreateHIT's type properties in the form ``register_type`` remembers them."""
     get = properties.get
@@ -194,17 +210,7 @@ def create_hit(
     elif isinstance(hit_type, dict):
         assert requirements is not None
         check_requirement_types(requirements, market.qualification_types)
-        hit_type = register_type(
-            market,
-            owner,
-            title=properties["Title"],
-            description=properties["Description"],
-            reward=properties["Reward"],
-            assignment_duration=properties["AssignmentDurationInSeconds"],
-            auto_approval_delay=properties.get("AutoApprovalDelayInSeconds"),
-            keywords=properties.get("Keywords"),
-            requirements=properties.get("QualificationRequirements"),
-        )
+        hit_type = register_properties(market, owner, properties)
     question_xml = question if layout_id is None else _layout_question(market, layout_id, layout_parameters)
     assert question_xml is not None
     price = price_of(hit_type, count)

@@ -62,18 +62,7 @@ def hit_wire(hit: HIT) -> Rendered:
 
 
 def create_hit_type(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    hit_type = workflow.register_type(
-        ctx.market,
-        ctx.requester,
-        title=request["Title"],
-        description=request["Description"],
-        reward=request["Reward"],
-        assignment_duration=request["AssignmentDurationInSeconds"],
-        auto_approval_delay=request.get("AutoApprovalDelayInSeconds"),
-        keywords=request.get("Keywords"),
-        requirements=request.get("QualificationRequirements"),
-    )
-    return {"HITTypeId": hit_type.type_id}
+    return {"HITTypeId": workflow.register_properties(ctx.market, ctx.requester, request).type_id}
 
 
 def _create(ctx: RequestContext, request: dict[str, Any], hit_type: Any) -> dict[str, Any]:
