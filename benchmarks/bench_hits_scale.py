@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bench_foundation import timed
+
 from mturk_mock import MTurkMock, World
 from mturk_mock.model.hits import workflow
 from mturk_mock.pytest_plugin import make_client
@@ -68,13 +70,6 @@ def build(hits: int) -> tuple[MTurkMock, list[str], str, float]:
     return mock, ids, hit_type.type_id, time.perf_counter() - start
 
 
-def _timed(call: Callable[[], object], calls: int) -> float:
-    start = time.perf_counter()
-    for _ in range(calls):
-        call()
-    return (time.perf_counter() - start) / calls * 1e6
-
-
 def _deep_token(client: Any, position: int) -> str | None:
     """A ListHITs token for a page that starts near ``position``, made by walking big pages there."""
     token = None
@@ -95,9 +90,9 @@ def compare(
         big_times, small_times = [], []
         for _ in range(rounds):
             with small:
-                small_times.append(_timed(lambda call=small_call: call(client), calls))
+                small_times.append(timed(lambda call=small_call: call(client), calls))
             with big:
-                big_times.append(_timed(lambda call=big_call: call(client), calls))
+                big_times.append(timed(lambda call=big_call: call(client), calls))
         big_median, small_median = statistics.median(big_times), statistics.median(small_times)
         print(
             f"  {name:<44} empty {small_median:7.1f} us   {size:,} HITs {big_median:7.1f} us   ratio "
