@@ -22,6 +22,7 @@ DynamoDB ListTables for moto.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -92,10 +93,8 @@ def run(directory: Path, name: str, fixtures: str, body: str, tests: int) -> tup
     ).replace("(index, )", "(index)")
     path.write_text(source)
     timings = Timings()
-    code = pytest.main(
-        [str(path), "-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "--no-header", "-o", "addopts="],
-        plugins=[timings],
-    )
+    arguments = [str(path), "-q", "-p", "no:cacheprovider", "-p", "mturk_mock.pytest_plugin", "--no-header"]
+    code = pytest.main([*arguments, "-o", "addopts="], plugins=[timings])
     if code != 0:
         raise SystemExit(f"the {name!r} scenario failed")
     return statistics.median(timings.fixtures[1:]), statistics.median(timings.calls[1:])
@@ -106,6 +105,8 @@ def main() -> None:
     parser.add_argument("--tests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    # Only the plugin measured: whatever else is installed (pytest-benchmark, hypothesis) stays out.
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in SCENARIOS}
     with tempfile.TemporaryDirectory() as directory:
         for _ in range(args.rounds):

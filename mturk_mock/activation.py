@@ -9,6 +9,7 @@ they see the stack before or after a start or stop, never half of one.
 from __future__ import annotations
 
 import functools
+import importlib
 import importlib.util
 import threading
 from collections.abc import Callable
@@ -23,15 +24,13 @@ _uninstallers: list[Callable[[], None]] = []
 
 
 def _install() -> None:
-    from .transport import botocore_hook
-
-    botocore_hook.install()
-    _uninstallers.append(botocore_hook.uninstall)
-    if _aiobotocore_importable():
-        from .transport import aiobotocore_hook
-
-        aiobotocore_hook.install()
-        _uninstallers.append(aiobotocore_hook.uninstall)
+    for name in ("botocore_hook", "aiobotocore_hook") if _aiobotocore_importable() else ("botocore_hook",):
+        # Through sys.modules, not ``from .transport import``: when pytester's in-process run drops the hook
+        # and aiobotocore from sys.modules, the package attribute still holds the old hook, which would patch
+        # the dropped aiobotocore's classes while clients are built from the new import's.
+        hook = importlib.import_module(f"{__package__}.transport.{name}")
+        hook.install()
+        _uninstallers.append(hook.uninstall)
 
 
 @functools.cache

@@ -56,6 +56,16 @@ def assert_same_python(actual, expected, path: str = "$") -> None:
 
 
 @pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytester whose runs (in process, in a subprocess, in xdist workers) load the mock's plugin through its
+    entry point and only the plugins a test names with -p: what else the machine has installed stays out (a CI
+    machine's pytest-benchmark warns under xdist, and the inner suites turn warnings into errors)."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p mturk_mock")
+    return pytester
+
+
+@pytest.fixture
 def capture(mturk_client) -> Capture:
     return Capture(mturk_client)
 

@@ -109,6 +109,7 @@ def test_both_fixtures(mturk_client, mturk_async_client, mturk_mock):
 REPEATED_RUNS = """
 import pytest
 
+import mturk_mock.transport  # kept by pytester across runs, while the hook modules under it are dropped
 from inner import CONFTEST, BOTH_FIXTURES
 
 
@@ -116,8 +117,11 @@ from inner import CONFTEST, BOTH_FIXTURES
 def test_in_process_run(pytester, run):
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_inner=BOTH_FIXTURES)
-    pytester.runpytest("-p", "no:cacheprovider", "-q").assert_outcomes(passed=1)
+    pytester.runpytest("-p", "mturk_mock", "-p", "no:cacheprovider", "-q").assert_outcomes(passed=1)
 """
+
+
+ASYNC_PLUGINS = ("-p", "pytest_asyncio.plugin", "-p", "anyio.pytest_plugin")
 
 
 def _suite(pytester: pytest.Pytester, ini: str = INI, **files: str) -> None:
@@ -128,20 +132,21 @@ def _suite(pytester: pytest.Pytester, ini: str = INI, **files: str) -> None:
 
 def test_marked_tests_of_pytest_asyncio_and_anyio(pytester: pytest.Pytester):
     _suite(pytester, test_marked=MARKED)
-    result = pytester.runpytest("-p", "no:cacheprovider", "-q")
+    result = pytester.runpytest(*ASYNC_PLUGINS, "-p", "no:cacheprovider", "-q")
     result.assert_outcomes(passed=7, failed=1)
     result.stdout.fnmatch_lines(["*AssertionError: expected failure"])
 
 
 def test_pytest_asyncio_auto_mode(pytester: pytest.Pytester):
     _suite(pytester, INI + "asyncio_mode = auto\n", test_auto=AUTO)
-    pytester.runpytest("-p", "no:cacheprovider", "-q").assert_outcomes(passed=1)
+    pytester.runpytest(*ASYNC_PLUGINS, "-p", "no:cacheprovider", "-q").assert_outcomes(passed=1)
 
 
 def test_fixtures_stay_intercepted_across_in_process_pytester_runs(pytester: pytest.Pytester):
     """A plugin author's suite: the first in-process run imports boto3 and aiobotocore, which pytester drops
     afterwards; the second imports them anew, and the fixtures' clients must be of the new import (the one
-    the mock patches), not of a session cached from the first."""
+    the mock patches), not of a session cached from the first; and the patches must go on the new import's
+    classes, though the outer suite keeps the mock's transport package."""
     pytester.makepyfile(inner=f"CONFTEST = {CONFTEST!r}\nBOTH_FIXTURES = {BOTH_FIXTURES!r}\n")
     pytester.makepyfile(test_outer=REPEATED_RUNS)
     result = pytester.runpytest_subprocess("-p", "pytester", "-p", "no:cacheprovider", "-q")

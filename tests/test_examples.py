@@ -73,7 +73,5 @@ def test_notifications_sqs():
 
 def test_the_pytest_example_passes(pytester):
     """examples/test_with_pytest.py, as a project would run it (the plugin loads through its entry point)."""
-    result = pytester.runpytest(
-        str(EXAMPLES / "test_with_pytest.py"), "-p", "no:cacheprovider", "-p", "no:hypothesispytest"
-    )
+    result = pytester.runpytest(str(EXAMPLES / "test_with_pytest.py"), "-p", "no:cacheprovider")
     result.assert_outcomes(passed=5)

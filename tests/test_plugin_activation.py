@@ -12,7 +12,7 @@ import mturk_mock.mock
 import mturk_mock.plugin_support
 import mturk_mock.transport.strict  # noqa: F401
 
-INNER = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:asyncio", "-q")  # hypothesis: 4 s a run
+INNER = ("-p", "no:cacheprovider", "-q")  # with the mock's plugin alone (tests/conftest.py's pytester)
 HEADER = """
 import boto3
 import botocore
@@ -286,7 +286,7 @@ def test_the_decorator_under_xdist_too():
 def test_the_plugin_works_under_xdist(pytester, offline):
     pytest.importorskip("xdist")
     pytester.makepyfile(test_inner=XDIST_SUITE)
-    result = pytester.runpytest_subprocess(*INNER, "-n", "2", "-s", "--mturk-mock-strict")
+    result = pytester.runpytest_subprocess(*INNER, "-p", "xdist", "-n", "2", "-s", "--mturk-mock-strict")
     result.assert_outcomes(passed=9)
 
 

@@ -29,7 +29,17 @@ def test_the_readme_has_examples_of_both_kinds():
 @pytest.mark.parametrize(("number", "code"), TESTS, ids=[f"block {number}" for number, _ in TESTS])
 def test_a_readme_test_passes(pytester, number, code):
     pytester.makepyfile(**{f"test_readme_{number}": code})
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q", "-o", "asyncio_mode=auto")
+    result = pytester.runpytest_subprocess(
+        "-p",
+        "pytest_asyncio.plugin",
+        "-p",
+        "anyio.pytest_plugin",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "-o",
+        "asyncio_mode=auto",
+    )
     defined = len(re.findall(r"^(?:async )?def test_", code, re.M))
     result.assert_outcomes(passed=defined)
 
