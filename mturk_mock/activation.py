@@ -24,7 +24,8 @@ _uninstallers: list[Callable[[], None]] = []
 
 
 def _install() -> None:
-    for name in ("botocore_hook", "aiobotocore_hook") if _aiobotocore_importable() else ("botocore_hook",):
+    hooks = ("botocore_hook", "direct_call", "aiobotocore_hook")
+    for name in hooks if _aiobotocore_importable() else hooks[:2]:
         # Through sys.modules, not ``from .transport import``: when pytester's in-process run drops the hook
         # and aiobotocore from sys.modules, the package attribute still holds the old hook, which would patch
         # the dropped aiobotocore's classes while clients are built from the new import's.

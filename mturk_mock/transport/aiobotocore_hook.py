@@ -27,8 +27,8 @@ from botocore.hooks import first_non_none_response
 from .. import activation
 from .botocore_compat import cached_handlers
 from .botocore_hook import (
-    _INERT,
     EVENT_PREFIX,
+    INERT_HANDLERS,
     Patches,
     Reply,
     Response,
@@ -109,7 +109,7 @@ def _only_inert(emitter: AioHierarchicalEmitter, event_name: str) -> bool:
     if handlers is None:  # not looked up yet: the normal path fills the cache
         return False
     for handler in handlers:  # noqa: SIM110 - a plain loop: all() over a generator costs more on every call
-        if handler not in _INERT:
+        if handler not in INERT_HANDLERS:
             return False
     return True
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore import client as _client
+from botocore import context as _context
 from botocore import hooks as _hooks
 from botocore.endpoint import Endpoint
 from botocore.hooks import HierarchicalEmitter
@@ -14,6 +16,8 @@ from botocore.hooks import HierarchicalEmitter
 # The emitter's cache of the handlers each event runs: read to answer at once when only botocore's own
 # header handlers would run. Without it the mock runs the handlers first, which is only slower.
 HAS_LOOKUP_CACHE = isinstance(getattr(HierarchicalEmitter(), "_lookup_cache", None), dict)
+# The emitter's prefix tree of handlers, which fills that cache (HierarchicalEmitter._emit).
+HAS_PREFIX_SEARCH = callable(getattr(getattr(HierarchicalEmitter(), "_handlers", None), "prefix_search", None))
 # The service an endpoint talks to; set in Endpoint.__init__.
 HAS_ENDPOINT_PREFIX = "_endpoint_prefix" in Endpoint.__init__.__code__.co_names
 
@@ -23,6 +27,16 @@ def cached_handlers(emitter: HierarchicalEmitter, event_name: str) -> Any:
     if not HAS_LOOKUP_CACHE:
         return None
     return getattr(emitter, "_lookup_cache").get(event_name)  # noqa: B009 - private, checked above
+
+
+def handlers_of(emitter: HierarchicalEmitter, event_name: str) -> Any:
+    """The handlers ``event_name`` runs, looked up and cached as botocore's emitter does on emitting it;
+    None when the emitter keeps no such cache."""
+    handlers = cached_handlers(emitter, event_name)
+    if handlers is None and HAS_LOOKUP_CACHE and HAS_PREFIX_SEARCH:
+        handlers = getattr(emitter, "_handlers").prefix_search(event_name)  # noqa: B009 - private, checked
+        getattr(emitter, "_lookup_cache")[event_name] = handlers  # noqa: B009
+    return handlers
 
 
 _botocore_emit: list[object] = [None]  # botocore's own emit_until_response, once recognised
@@ -40,6 +54,31 @@ def is_botocore_emit(bound: object) -> bool:
     if code is None or code.co_name != "emit_until_response" or code.co_filename != _hooks.__file__:
         return False
     _botocore_emit[0] = function
+    return True
+
+
+_botocore_make_api_call: list[object] = [None]  # botocore's own BaseClient._make_api_call, once recognised
+
+
+def is_code_of(function: object, module_file: str, name: str) -> bool:
+    """Whether ``function`` runs the code of the function ``name`` defined in ``module_file``."""
+    code = getattr(function, "__code__", None)
+    return code is not None and code.co_name == name and code.co_filename == module_file
+
+
+def is_botocore_make_api_call(bound: object) -> bool:
+    """Whether ``bound`` is botocore's own ``BaseClient._make_api_call``: its code, or its code inside
+    botocore's ``with_current_context`` decorator (botocore 1.36 and later). Another tool's wrapper, with
+    ``functools.wraps`` or not, has code of its own, so it is never taken for botocore's."""
+    function = getattr(bound, "__func__", None)
+    if function is _botocore_make_api_call[0]:
+        return True
+    inner = function
+    if is_code_of(function, _context.__file__, "wrapper"):
+        inner = getattr(function, "__wrapped__", None)
+    if not is_code_of(inner, _client.__file__, "_make_api_call"):
+        return False
+    _botocore_make_api_call[0] = function
     return True
 
 

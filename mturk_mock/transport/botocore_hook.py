@@ -48,7 +48,7 @@ class NetworkBlocked(RuntimeError):
 
 # botocore's own before-call handlers that only add request headers: a mocked call sends no request,
 # so when they are all an emitter would run, the mock answers without running them (~12 us a call).
-_INERT = frozenset(
+INERT_HANDLERS = frozenset(
     filter(
         None,
         (
@@ -59,7 +59,7 @@ _INERT = frozenset(
 )
 
 
-def _emit_until_response(
+def answer_before_call(
     wrapped: Callable[..., Any], instance: HierarchicalEmitter, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
     mocks = activation.active
@@ -73,7 +73,7 @@ def _emit_until_response(
     # wraps it) must run, so then the handlers are run through it.
     if handlers is not None and is_botocore_emit(wrapped):
         for handler in handlers:
-            if handler not in _INERT:
+            if handler not in INERT_HANDLERS:
                 break
         else:  # only botocore's header handlers would run: answer at once
             return answer, answer(mocks[-1], emitter=instance, **kwargs)
@@ -105,7 +105,7 @@ def _no_network_credentials(
 
 Patches = tuple[tuple[type, str, Callable[..., Any]], ...]
 _PATCHES: Patches = (
-    (HierarchicalEmitter, "emit_until_response", _emit_until_response),
+    (HierarchicalEmitter, "emit_until_response", answer_before_call),
     (Endpoint, "_send", block_send),
     (_credentials.InstanceMetadataProvider, "load", _no_network_credentials),
     (_credentials.ContainerProvider, "load", _no_network_credentials),

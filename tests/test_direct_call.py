@@ -1,0 +1,172 @@
+"""The short way through a sync client call (transport/direct_call.py): the same answers, errors and request
+bodies as botocore's own way, with no user-agent string built and the endpoint resolved once per client;
+and botocore's way whenever something could tell the difference (a handler, a Stubber, another tool's patch,
+an armed fault)."""
+
+from __future__ import annotations
+
+import functools
+
+import boto3
+import pytest
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError, ParamValidationError
+
+from mturk_mock import MTurkMock, World, mock_mturk
+from mturk_mock.transport.botocore_compat import is_botocore_make_api_call
+
+from .test_interception import SANDBOX, UNSIGNED, no_network  # noqa: F401 - the fixture
+from .unimplemented import hide
+from .wire_scenarios import ERROR_SCENARIOS, SUCCESS_SCENARIOS
+
+START = 1_800_000_000
+PRODUCTION = "https://mturk-requester.us-east-1.amazonaws.com"
+
+
+def _client(endpoint: str = SANDBOX):
+    return boto3.client("mturk", region_name="us-east-1", endpoint_url=endpoint, config=UNSIGNED)
+
+
+def _count_user_agents(monkeypatch, client) -> list[int]:
+    """How often the client builds its user-agent string (botocore's way does on every call)."""
+    built = [0]
+    to_string = client._user_agent_creator.to_string
+
+    def counted(*args, **kwargs):
+        built[0] += 1
+        return to_string(*args, **kwargs)
+
+    monkeypatch.setattr(client._user_agent_creator, "to_string", counted)
+    return built
+
+
+def _outcome(scenario, monkeypatch, *, botocores_way: bool):
+    """The scenario on a fresh seeded mock with a frozen clock: (answer or error, wire of every call, user agents)."""
+    mock = MTurkMock(state=World(seed=5))
+    mock.clock.freeze(START)
+    client = _client()
+    if botocores_way:  # an after-call handler sees the call: the short way must not be taken
+        client.meta.events.register("after-call.mturk.*", lambda **_: None)
+    built = _count_user_agents(monkeypatch, client)
+    with monkeypatch.context() as patch, mock:
+        hide(patch, *scenario.hidden)
+        kwargs = scenario.prepare(client, mock)
+        try:
+            outcome = getattr(client, scenario.method)(**kwargs)
+        except ClientError as error:
+            outcome = (type(error).__name__, str(error), error.response)
+    wire = [(call.operation, call._request, call._response) for call in mock.calls]  # the bytes, both ways
+    return outcome, wire, built[0]
+
+
+@pytest.mark.parametrize("scenario", SUCCESS_SCENARIOS + ERROR_SCENARIOS, ids=lambda s: s.name)
+def test_the_short_way_answers_exactly_as_botocores_way(scenario, monkeypatch):
+    short, short_wire, short_agents = _outcome(scenario, monkeypatch, botocores_way=False)
+    long, long_wire, long_agents = _outcome(scenario, monkeypatch, botocores_way=True)
+    assert short == long and short_wire == long_wire
+    assert short_agents == 0 < long_agents  # each took the way it was meant to
+
+
+def test_validation_errors_are_botocores_own(no_network):  # noqa: F811 - the fixture
+    client = _client()
+    with mock_mturk(), pytest.raises(ParamValidationError) as short:
+        client.get_hit(HITId=7)
+    with pytest.raises(ParamValidationError) as unmocked:  # raised before anything would be sent
+        client.get_hit(HITId=7)
+    assert str(short.value) == str(unmocked.value) and "Invalid type for parameter HITId" in str(short.value)
+
+
+def test_the_endpoint_is_resolved_once_per_client(monkeypatch):
+    resolved: list[BaseClient] = []
+    original = BaseClient._resolve_endpoint_ruleset
+
+    def counted(self, *args, **kwargs):
+        resolved.append(self)
+        return original(self, *args, **kwargs)
+
+    sandbox, production = _client(), boto3.client("mturk", region_name="us-east-1", config=UNSIGNED)
+    with mock_mturk() as mturk:
+        monkeypatch.setattr(BaseClient, "_resolve_endpoint_ruleset", counted)  # not botocore's: its way
+        sandbox.get_account_balance()
+        monkeypatch.undo()
+        monkeypatch.setattr(sandbox, "_resolve_endpoint_ruleset", functools.partial(counted, sandbox))
+        monkeypatch.setattr(production, "_resolve_endpoint_ruleset", functools.partial(counted, production))
+        for _ in range(3):
+            sandbox.get_account_balance()
+            production.get_account_balance()
+    assert resolved == [sandbox, sandbox, production]
+    assert [call.marketplace for call in mturk.calls] == ["sandbox"] + ["sandbox", "production"] * 3
+
+
+def test_an_endpoint_customization_registered_later_is_honoured():
+    client = _client()
+
+    def to_production(builtins, **_):
+        builtins["SDK::Endpoint"] = PRODUCTION
+
+    with mock_mturk() as mturk:
+        client.get_account_balance()
+        client.meta.events.register("before-endpoint-resolution.mturk", to_production)
+        client.get_account_balance()
+        client.meta.events.unregister("before-endpoint-resolution.mturk", to_production)
+        client.get_account_balance()
+    assert [call.marketplace for call in mturk.calls] == ["sandbox", "production", "sandbox"]
+
+
+def test_parameter_handlers_run_on_every_call():
+    client = _client()
+    seen: list[dict] = []
+
+    def renamed(params, **_):
+        return {**params, "QualificationTypeId": "3" * 30}
+
+    client.meta.events.register("provide-client-params.mturk.GetQualificationType", renamed)
+    client.meta.events.register(
+        "before-parameter-build.mturk.GetQualificationType", lambda params, **_: seen.append(params)
+    )
+    with mock_mturk() as mturk:
+        for _ in range(2):
+            with pytest.raises(ClientError, match="3{30}"):
+                client.get_qualification_type(QualificationTypeId="unchanged")
+    assert [params["QualificationTypeId"] for params in seen] == ["3" * 30] * 2
+    assert [call.request for call in mturk.calls] == [{"QualificationTypeId": "3" * 30}] * 2
+
+
+def test_an_after_call_handler_sees_every_answer():
+    client = _client()
+    seen: list[str] = []
+    with mock_mturk():
+        client.get_account_balance()
+        client.meta.events.register("after-call.mturk.GetAccountBalance", lambda parsed, **_: seen.append(parsed))
+        answers = [client.get_account_balance() for _ in range(2)]
+    assert seen == answers
+
+
+def test_another_tools_patch_of_a_step_it_stands_for_runs(monkeypatch):
+    client = _client()
+    converted: list[str] = []
+    original = BaseClient._convert_to_request_dict
+
+    @functools.wraps(original)
+    def tool(self, api_params, operation_model, *args, **kwargs):
+        converted.append(operation_model.name)
+        return original(self, api_params, operation_model, *args, **kwargs)
+
+    monkeypatch.setattr(BaseClient, "_convert_to_request_dict", tool)
+    with mock_mturk() as mturk:
+        for _ in range(3):
+            client.get_account_balance()
+    assert converted == ["GetAccountBalance"] * 3 and len(mturk.calls) == 3
+
+
+def test_only_botocores_own_method_is_recognised():
+    client = _client()
+    own = vars(BaseClient)["_make_api_call"]
+    assert is_botocore_make_api_call(own.__get__(client))
+
+    @functools.wraps(own)
+    def tool(self, *args, **kwargs):
+        return own(self, *args, **kwargs)
+
+    assert not is_botocore_make_api_call(tool.__get__(client))
+    assert not is_botocore_make_api_call(None) and not is_botocore_make_api_call(own)
