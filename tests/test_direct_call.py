@@ -1,10 +1,11 @@
-"""The short way through a sync client call (transport/direct_call.py): the same answers, errors and request
-bodies as botocore's own way, with no user-agent string built and the endpoint resolved once per client;
-and botocore's way whenever something could tell the difference (a handler, a Stubber, another tool's patch,
-an armed fault)."""
+"""The short way through a client call (transport/direct_call.py, boto3's and aiobotocore's clients): the same
+answers, errors and request bytes as the library's own way, with no user-agent string built and the endpoint
+resolved once per client; and the library's way whenever something could tell the difference (a handler, a
+Stubber, another tool's patch, an armed fault)."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 
 import boto3
@@ -13,8 +14,10 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError, ParamValidationError
 
 from mturk_mock import MTurkMock, World, mock_mturk
-from mturk_mock.transport.botocore_compat import is_botocore_make_api_call
+from mturk_mock.transport.direct_call import BOTOCORE
 
+from .aio_clients import FLAVORS, aio_client
+from .samples import EXTERNAL_QUESTION
 from .test_interception import SANDBOX, UNSIGNED, no_network  # noqa: F401 - the fixture
 from .unimplemented import hide
 from .wire_scenarios import ERROR_SCENARIOS, SUCCESS_SCENARIOS
@@ -162,11 +165,55 @@ def test_another_tools_patch_of_a_step_it_stands_for_runs(monkeypatch):
 def test_only_botocores_own_method_is_recognised():
     client = _client()
     own = vars(BaseClient)["_make_api_call"]
-    assert is_botocore_make_api_call(own.__get__(client))
+    assert BOTOCORE.is_own_make_api_call(own.__get__(client))
 
     @functools.wraps(own)
     def tool(self, *args, **kwargs):
         return own(self, *args, **kwargs)
 
-    assert not is_botocore_make_api_call(tool.__get__(client))
-    assert not is_botocore_make_api_call(None) and not is_botocore_make_api_call(own)
+    assert not BOTOCORE.is_own_make_api_call(tool.__get__(client))
+    assert not BOTOCORE.is_own_make_api_call(None) and not BOTOCORE.is_own_make_api_call(own)
+
+
+async def _async_calls(client) -> list:
+    """A HIT's life in a few calls, an error and a validation error, each outcome as the caller sees it."""
+    outcomes: list = []
+    created = await client.create_hit(
+        LifetimeInSeconds=600,
+        AssignmentDurationInSeconds=60,
+        Reward="0.25",
+        Title="t",
+        Description="d",
+        Question=EXTERNAL_QUESTION,
+    )
+    hit_id = created["HIT"]["HITId"]
+    outcomes += [created, await client.get_hit(HITId=hit_id), await client.list_hits(MaxResults=5)]
+    for call in (client.get_hit(HITId="3" * 30), client.get_hit(HITId=7)):
+        try:
+            outcomes.append(await call)
+        except (ClientError, ParamValidationError) as error:
+            outcomes.append((type(error).__name__, str(error), getattr(error, "response", None)))
+    return outcomes
+
+
+def _async_outcome(flavor: str, monkeypatch, *, libraries_way: bool):
+    async def main():
+        async with aio_client(flavor) as client:
+            if libraries_way:
+                client.meta.events.register("after-call.mturk.*", lambda **_: None)
+            built = _count_user_agents(monkeypatch, client)
+            mock = MTurkMock(state=World(seed=5))
+            mock.clock.freeze(START)
+            with mock:
+                outcomes = await _async_calls(client)
+            return outcomes, [(call.operation, call._request, call._response) for call in mock.calls], built[0]
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_async_clients_take_the_short_way_with_the_same_answers(flavor, monkeypatch):
+    short, short_wire, short_agents = _async_outcome(flavor, monkeypatch, libraries_way=False)
+    long, long_wire, long_agents = _async_outcome(flavor, monkeypatch, libraries_way=True)
+    assert short == long and short_wire == long_wire and len(short_wire) == 4  # validation refuses the 5th
+    assert short_agents == 0 < long_agents

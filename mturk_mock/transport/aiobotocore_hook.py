@@ -7,7 +7,9 @@ credential providers load asynchronously. So the same patches are applied to tho
 rules (wrapt, at the first activation over whatever is there, removed at the last deactivation if still
 outermost). Answers come from the botocore hook's ``make_answer``: the same pipeline, bytes and parsed
 answers, only the response object is aiobotocore's kind (its ``content`` is awaited), and an injected
-fault goes through the client's retry loop with its handlers awaited (``_with_client_retries``).
+fault goes through the client's retry loop with its handlers awaited (``_with_client_retries``). While
+nothing could tell the difference, ``AioBaseClient._make_api_call`` takes the short way ``direct_call``
+describes, awaiting what aiobotocore awaits.
 
 Imported only when aiobotocore is importable (``activation.py``).
 """
@@ -18,8 +20,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiobotocore import client as _aio_client
+from aiobotocore import context as _aio_context
 from aiobotocore import credentials as _aio_credentials
+from aiobotocore import hooks as _aio_hooks
 from aiobotocore.awsrequest import AioAWSResponse
+from aiobotocore.client import AioBaseClient
 from aiobotocore.endpoint import AioEndpoint
 from aiobotocore.hooks import AioHierarchicalEmitter
 from botocore.hooks import first_non_none_response
@@ -37,6 +43,7 @@ from .botocore_hook import (
     make_answer,
     remove_patches,
 )
+from .direct_call import Family, cached_endpoint, call_context, keep_endpoint, outcome, request_dict, short_way
 from .pipeline import Answer
 from .retries import _back_off
 
@@ -114,7 +121,7 @@ def _only_inert(emitter: AioHierarchicalEmitter, event_name: str) -> bool:
     return True
 
 
-def _emit_until_response(
+def answer_before_call(
     wrapped: Callable[..., Awaitable[Any]],
     instance: AioHierarchicalEmitter,
     args: tuple[Any, ...],
@@ -162,8 +169,43 @@ def _no_network_credentials(
     return _nothing() if activation.active else wrapped(*args, **kwargs)
 
 
+AIOBOTOCORE = Family(
+    _aio_client.__file__,
+    _aio_context.__file__,
+    AioBaseClient,
+    AioHierarchicalEmitter,
+    _aio_hooks.__file__,
+    answer_before_call,
+)
+
+
+def _make_api_call(
+    wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Awaitable[Any]:
+    way = short_way(AIOBOTOCORE, wrapped, instance, args, kwargs)
+    if way is None:
+        return wrapped(*args, **kwargs)
+    return _short_call(instance, *way, *args)
+
+
+async def _short_call(client: Any, mock: Any, emitter: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+    """direct_call's short way, awaiting the parameter events and the endpoint's resolution."""
+    operation_model = client._service_model.operation_model(operation_name)
+    context = call_context(client, operation_model, api_params)
+    api_params = await client._emit_api_params(api_params=api_params, operation_model=operation_model, context=context)
+    endpoint, keep = cached_endpoint(client, emitter)
+    if endpoint is None:
+        endpoint = await client._resolve_endpoint_ruleset(operation_model, api_params, context)
+        if keep:
+            keep_endpoint(client, endpoint)
+    request = request_dict(client, operation_model, api_params, endpoint, context)
+    http, parsed = answer(mock, model=operation_model, params=request, request_signer=client._request_signer)
+    return outcome(client, operation_name, http, parsed, context)
+
+
 _PATCHES: Patches = (
-    (AioHierarchicalEmitter, "emit_until_response", _emit_until_response),
+    (AioHierarchicalEmitter, "emit_until_response", answer_before_call),
+    (AioBaseClient, "_make_api_call", _make_api_call),
     (AioEndpoint, "_send", block_send),  # returns aiobotocore's coroutine, or raises before anything is sent
     (_aio_credentials.AioInstanceMetadataProvider, "load", _no_network_credentials),
     (_aio_credentials.AioContainerProvider, "load", _no_network_credentials),

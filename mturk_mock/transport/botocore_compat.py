@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore import client as _client
-from botocore import context as _context
 from botocore import hooks as _hooks
 from botocore.endpoint import Endpoint
 from botocore.hooks import HierarchicalEmitter
@@ -57,29 +55,10 @@ def is_botocore_emit(bound: object) -> bool:
     return True
 
 
-_botocore_make_api_call: list[object] = [None]  # botocore's own BaseClient._make_api_call, once recognised
-
-
 def is_code_of(function: object, module_file: str, name: str) -> bool:
     """Whether ``function`` runs the code of the function ``name`` defined in ``module_file``."""
     code = getattr(function, "__code__", None)
     return code is not None and code.co_name == name and code.co_filename == module_file
-
-
-def is_botocore_make_api_call(bound: object) -> bool:
-    """Whether ``bound`` is botocore's own ``BaseClient._make_api_call``: its code, or its code inside
-    botocore's ``with_current_context`` decorator (botocore 1.36 and later). Another tool's wrapper, with
-    ``functools.wraps`` or not, has code of its own, so it is never taken for botocore's."""
-    function = getattr(bound, "__func__", None)
-    if function is _botocore_make_api_call[0]:
-        return True
-    inner = function
-    if is_code_of(function, _context.__file__, "wrapper"):
-        inner = getattr(function, "__wrapped__", None)
-    if not is_code_of(inner, _client.__file__, "_make_api_call"):
-        return False
-    _botocore_make_api_call[0] = function
-    return True
 
 
 def endpoint_prefix(endpoint: Endpoint) -> str:

@@ -1,22 +1,24 @@
-"""The short way through a sync MTurk client call while a mock is active.
+"""The short way through an MTurk client call while a mock is active, for boto3's clients here and for
+aiobotocore's in ``aiobotocore_hook`` (with the helpers below).
 
-Before the before-call event where the mock answers, botocore's ``BaseClient._make_api_call`` does work
-that only matters for a request that is sent: it builds the user-agent string (about half of a Stubber
-call's cost) and evaluates the endpoint rules anew on every call. When nothing could tell the difference,
-this wrapper runs the steps that remain without them:
+Before the before-call event where the mock answers, ``_make_api_call`` does work that only matters for
+a request that is sent: it builds the user-agent string (about half of a Stubber call's cost) and
+evaluates the endpoint rules anew on every call. When nothing could tell the difference, the wrapper
+runs the steps that remain without them:
 
 * the client's ``provide-client-params`` and ``before-parameter-build`` events, as botocore emits them
   (a Stubber's parameter checks, handlers that fill or change parameters);
 * the client's serializer, so validation errors and the request body are botocore's own;
 * the endpoint the client's rules resolve, resolved once per client (MTurk's rules read no call
   parameter) and anew while any ``before-endpoint-resolution`` handler is registered;
-* the mock's answer (``botocore_hook.answer``), and the error raised as botocore raises it.
+* the mock's answer (``botocore_hook.make_answer``), and the error raised as botocore raises it.
 
-It is taken only when all of this holds; otherwise botocore's own method runs and the mock answers at
-before-call (``botocore_hook``): the method patched is botocore's own, not another tool's wrapper of it;
-the client is MTurk's; no fault is armed (an injected fault replays the client's retry loop); the only
-before-call handlers the client would run are botocore's header handlers, and it has no after-call
-handler, so a Stubber, or any handler an application registered, sees every call as before.
+It is taken only when all of this holds; otherwise the library's own method runs and the mock answers
+at before-call: the method patched is the library's own, and so are the steps it stands for (not another
+tool's wrapper of them); the client is MTurk's; no fault is armed (an injected fault replays the
+client's retry loop); the only before-call handlers the client would run are botocore's header
+handlers, and it has no after-call handler, so a Stubber, or any handler an application registered,
+sees every call as before.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from __future__ import annotations
 import logging
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from botocore import client as _client
+from botocore import context as _context
 from botocore import hooks as _hooks
 from botocore.awsrequest import prepare_request_dict
 from botocore.client import BaseClient
@@ -34,123 +38,168 @@ from botocore.history import get_global_history_recorder
 from botocore.hooks import EventAliaser, HierarchicalEmitter
 
 from .. import activation
-from .botocore_compat import handlers_of, is_botocore_make_api_call, is_code_of
+from .botocore_compat import handlers_of, is_code_of
 from .botocore_hook import EVENT_PREFIX, INERT_HANDLERS, answer, answer_before_call, apply_patches, remove_patches
 
 log = logging.getLogger(_client.__name__)  # botocore's own logger, for its deprecation note
 _history = get_global_history_recorder()
 _SERVICE_ID = "mturk"
+Endpoint = tuple[str, dict[str, str], dict[str, Any]]  # url, additional headers, properties
 
-# The endpoint each client's rules resolve: (url, additional headers, properties).
-_endpoints: weakref.WeakKeyDictionary[BaseClient, tuple[str, dict[str, str], dict[str, Any]]]
-_endpoints = weakref.WeakKeyDictionary()
-
-
-# The methods the short way stands for, with their modules, as last found to be botocore's own (ours
-# over botocore's for emit_until_response): a tool's patch of any of them, made before or during the
-# activation, is honoured by going botocore's way, through it.
-_STOOD_FOR = (
-    ("_convert_to_request_dict", _client.__file__),
-    ("_resolve_endpoint_ruleset", _client.__file__),
-    ("emit_until_response", _hooks.__file__),
-    ("emit_until_response", _hooks.__file__),
-)
-_CLIENT, _ALIASER, _EMITTER = vars(BaseClient), vars(EventAliaser), vars(HierarchicalEmitter)
-_checked: list[tuple[object, ...]] = [()]
+_endpoints: weakref.WeakKeyDictionary[BaseClient, Endpoint] = weakref.WeakKeyDictionary()
 
 
-def _botocores_own() -> bool:
-    current = (
-        _CLIENT.get("_convert_to_request_dict"),
-        _CLIENT.get("_resolve_endpoint_ruleset"),
-        _ALIASER.get("emit_until_response"),
-        _EMITTER.get("emit_until_response"),
-    )
-    if current == _checked[0]:
-        return True
-    for (name, module_file), method in zip(_STOOD_FOR, current, strict=True):
-        if getattr(method, "_self_wrapper", None) is answer_before_call:  # ours: is it over botocore's own?
-            method = getattr(method, "__wrapped__", None)
-        if not is_code_of(method, module_file, name):
+@dataclass
+class Family:
+    """What the short way needs to know of one client family's own code."""
+
+    client_file: str  # the module of its _make_api_call, _convert_to_request_dict, _resolve_endpoint_ruleset
+    context_file: str  # the module of the with_current_context decorator around _make_api_call
+    client: type  # its client base class
+    emitter: type  # its emitter class, whose emit_until_response the family's before-call hook wraps
+    emitter_file: str
+    before_call: Callable[..., Any]  # that hook
+    own_make_api_call: object = None  # once recognised
+    own_steps: tuple[object, ...] = (None,) * 4  # the methods of the steps, once recognised
+
+    def is_own_make_api_call(self, bound: object) -> bool:
+        """Whether ``bound`` is the family's own ``_make_api_call``: its code, or its code inside the
+        library's ``with_current_context`` decorator. Another tool's wrapper, with ``functools.wraps`` or
+        not, has code of its own, so it is never taken for the library's."""
+        function = getattr(bound, "__func__", None)
+        if function is self.own_make_api_call:
+            return True
+        inner = function
+        if is_code_of(function, self.context_file, "wrapper"):
+            inner = getattr(function, "__wrapped__", None)
+        if not is_code_of(inner, self.client_file, "_make_api_call"):
             return False
-    _checked[0] = current
-    return True
+        self.own_make_api_call = function
+        return True
+
+    def steps_are_own(self) -> bool:
+        """Whether the methods the short way stands for are the library's own (the before-call hook's:
+        ours over the library's), checked again only when one of them has changed."""
+        methods = vars(self.client)
+        current = (
+            methods.get("_convert_to_request_dict"),
+            methods.get("_resolve_endpoint_ruleset"),
+            vars(EventAliaser).get("emit_until_response"),
+            vars(self.emitter).get("emit_until_response"),
+        )
+        known = self.own_steps  # compared with is: a wrapt proxy == what it wraps
+        if current[0] is known[0] and current[1] is known[1] and current[2] is known[2] and current[3] is known[3]:
+            return True
+        hook = current[3]
+        if getattr(hook, "_self_wrapper", None) is not self.before_call:
+            return False
+        expected = (
+            (current[0], self.client_file, "_convert_to_request_dict"),
+            (current[1], self.client_file, "_resolve_endpoint_ruleset"),
+            (current[2], _hooks.__file__, "emit_until_response"),
+            (getattr(hook, "__wrapped__", None), self.emitter_file, "emit_until_response"),
+        )
+        if not all(is_code_of(method, module_file, name) for method, module_file, name in expected):
+            return False
+        self.own_steps = current
+        return True
 
 
-def _emitter(client: BaseClient) -> Any:
-    events = client.meta.events
-    return getattr(events, "_emitter", events)  # the HierarchicalEmitter behind botocore's EventAliaser
-
-
-def _unobserved(emitter: Any, operation_name: str) -> bool:
-    """Whether the client's before-call handlers are only botocore's header handlers and it has no
-    after-call handler: then nothing sees the request or the context."""
-    handlers = handlers_of(emitter, EVENT_PREFIX + operation_name)
-    after = handlers_of(emitter, f"after-call.{_SERVICE_ID}.{operation_name}")
-    if handlers is None or after is None or after:
-        return False
-    return all(handler in INERT_HANDLERS for handler in handlers)
-
-
-def _endpoint(
-    client: Any, emitter: Any, operation_model: Any, api_params: dict[str, Any], context: dict[str, Any]
-) -> tuple[str, dict[str, str], dict[str, Any]]:
-    customizers = handlers_of(emitter, f"before-endpoint-resolution.{_SERVICE_ID}")
-    resolved = _endpoints.get(client)
-    if resolved is None or customizers is None or customizers:
-        resolved = client._resolve_endpoint_ruleset(operation_model, api_params, context)
-        if customizers is not None and not customizers:  # else a handler may change it on any call
-            _endpoints[client] = resolved
-    return resolved
-
-
-def _make_api_call(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def short_way(family: Family, wrapped: object, client: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """(mock, emitter) when ``client._make_api_call(*args, **kwargs)`` may take the short way, else None."""
     mocks = activation.active
-    if not mocks or kwargs or len(args) != 2 or not is_botocore_make_api_call(wrapped) or not _botocores_own():
-        return wrapped(*args, **kwargs)
-    service_model = instance._service_model
+    if not mocks or kwargs or len(args) != 2 or not family.is_own_make_api_call(wrapped):
+        return None
     mock = mocks[-1]
-    if service_model.service_name != _SERVICE_ID or mock.faults.armed:
-        return wrapped(*args, **kwargs)
-    operation_name, api_params = args
-    emitter = _emitter(instance)
-    if not _unobserved(emitter, operation_name):
-        return wrapped(*args, **kwargs)
-    return _call(instance, service_model, emitter, mock, operation_name, api_params)
+    if client._service_model.service_name != _SERVICE_ID or mock.faults.armed or not family.steps_are_own():
+        return None
+    events = client.meta.events
+    emitter = getattr(events, "_emitter", events)  # the emitter behind botocore's EventAliaser
+    handlers = handlers_of(emitter, EVENT_PREFIX + args[0])
+    after = handlers_of(emitter, f"after-call.{_SERVICE_ID}.{args[0]}")
+    if handlers is None or after is None or after:
+        return None
+    for handler in handlers:
+        if handler not in INERT_HANDLERS:
+            return None
+    return mock, emitter
 
 
-def _call(
-    client: Any, service_model: Any, emitter: Any, mock: Any, operation_name: str, api_params: dict[str, Any]
-) -> Any:
-    """botocore's _make_api_call for a call the mock answers, without the steps of a request that is sent."""
-    operation_model = service_model.operation_model(operation_name)
-    _history.record("API_CALL", {"service": _SERVICE_ID, "operation": operation_name, "params": api_params})
+def call_context(client: Any, operation_model: Any, api_params: dict[str, Any]) -> dict[str, Any]:
+    """What _make_api_call does before the parameter events: the history record, the deprecation note,
+    and the context the client's handlers get (its auth_type only matters to a signer, which never runs)."""
+    _history.record("API_CALL", {"service": _SERVICE_ID, "operation": operation_model.name, "params": api_params})
     if operation_model.deprecated:
-        log.debug("Warning: %s.%s() is deprecated", _SERVICE_ID, operation_name)
+        log.debug("Warning: %s.%s() is deprecated", _SERVICE_ID, operation_model.name)
     meta = client.meta
-    # The context botocore's handlers get; its auth_type only matters to the signer, which never runs.
-    context = {
+    return {
         "client_region": meta.region_name,
         "client_config": meta.config,
         "has_streaming_input": operation_model.has_streaming_input,
         "auth_type": operation_model.resolved_auth_type,
         "unsigned_payload": operation_model.unsigned_payload,
-        "auth_options": service_model.metadata.get("auth"),
+        "auth_options": client._service_model.metadata.get("auth"),
     }
-    api_params = client._emit_api_params(api_params=api_params, operation_model=operation_model, context=context)
-    endpoint_url, headers, properties = _endpoint(client, emitter, operation_model, api_params, context)
+
+
+def cached_endpoint(client: Any, emitter: Any) -> tuple[Endpoint | None, bool]:
+    """(the client's endpoint if known, whether a resolved one may be kept): not while any handler of
+    ``before-endpoint-resolution`` could change it on any call."""
+    customizers = handlers_of(emitter, f"before-endpoint-resolution.{_SERVICE_ID}")
+    if customizers is None or customizers:
+        return None, False
+    return _endpoints.get(client), True
+
+
+def keep_endpoint(client: Any, endpoint: Endpoint) -> None:
+    _endpoints[client] = endpoint
+
+
+def request_dict(
+    client: Any, operation_model: Any, api_params: dict[str, Any], endpoint: Endpoint, context: dict[str, Any]
+) -> dict[str, Any]:
+    """The request botocore would make, validated and serialized by the client, without a user agent."""
+    endpoint_url, headers, properties = endpoint
     if properties:
         context["endpoint_properties"] = properties
-    request_dict = client._serializer.serialize_to_request(api_params, operation_model)
+    request: dict[str, Any] = client._serializer.serialize_to_request(api_params, operation_model)
     if headers:
-        request_dict["headers"].update(headers)
-    prepare_request_dict(request_dict, endpoint_url=endpoint_url, context=context)
-    http, parsed = answer(mock, model=operation_model, params=request_dict, request_signer=client._request_signer)
+        request["headers"].update(headers)
+    prepare_request_dict(request, endpoint_url=endpoint_url, context=context)
+    return request
+
+
+def outcome(client: Any, operation_name: str, http: Any, parsed: dict[str, Any], context: dict[str, Any]) -> Any:
+    """The parsed answer, or the modelled error raised as _make_api_call raises it."""
     if http.status_code >= 300:
         error = parsed.get("Error", {})
         code = context.get("error_code_override") or error.get("QueryErrorCode") or error.get("Code")
         raise client.exceptions.from_code(code)(parsed, operation_name)
     return parsed
+
+
+BOTOCORE = Family(
+    _client.__file__, _context.__file__, BaseClient, HierarchicalEmitter, _hooks.__file__, answer_before_call
+)
+
+
+def _make_api_call(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    way = short_way(BOTOCORE, wrapped, instance, args, kwargs)
+    if way is None:
+        return wrapped(*args, **kwargs)
+    mock, emitter = way
+    operation_name, api_params = args
+    operation_model = instance._service_model.operation_model(operation_name)
+    context = call_context(instance, operation_model, api_params)
+    api_params = instance._emit_api_params(api_params=api_params, operation_model=operation_model, context=context)
+    endpoint, keep = cached_endpoint(instance, emitter)
+    if endpoint is None:
+        endpoint = instance._resolve_endpoint_ruleset(operation_model, api_params, context)
+        if keep:
+            keep_endpoint(instance, endpoint)
+    request = request_dict(instance, operation_model, api_params, endpoint, context)
+    http, parsed = answer(mock, model=operation_model, params=request, request_signer=instance._request_signer)
+    return outcome(instance, operation_name, http, parsed, context)
 
 
 _PATCHES = ((BaseClient, "_make_api_call", _make_api_call),)
