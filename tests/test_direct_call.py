@@ -10,8 +10,10 @@ import functools
 
 import boto3
 import pytest
+import wrapt
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError, ParamValidationError
+from botocore.hooks import HierarchicalEmitter
 
 from mturk_mock import MTurkMock, World, mock_mturk
 from mturk_mock.transport.direct_call import BOTOCORE
@@ -162,6 +164,27 @@ def test_another_tools_patch_of_a_step_it_stands_for_runs(monkeypatch):
     assert converted == ["GetAccountBalance"] * 3 and len(mturk.calls) == 3
 
 
+@pytest.mark.parametrize(
+    ("owner", "name"), [(BaseClient, "_make_api_call"), (HierarchicalEmitter, "emit_until_response")]
+)
+def test_a_wrapt_patch_made_before_activation_runs_on_every_call(owner, name, monkeypatch):
+    """A tracer's patch (ddtrace and the X-Ray SDK wrap _make_api_call with wrapt): a wrapt proxy forwards
+    __func__ and __code__ to botocore's function, and must still not be taken for it."""
+    seen: list[str] = []
+
+    def tool(wrapped, instance, args, kwargs):
+        seen.append(args[0])
+        return wrapped(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, vars(owner)[name])  # undone after the test
+    wrapt.wrap_function_wrapper(owner, name, tool)
+    client = _client()
+    with mock_mturk() as mturk:
+        for _ in range(3):
+            client.get_account_balance()
+    assert len([event for event in seen if "GetAccountBalance" in event]) == 3 and len(mturk.calls) == 3
+
+
 def test_only_botocores_own_method_is_recognised():
     client = _client()
     own = vars(BaseClient)["_make_api_call"]
@@ -172,6 +195,8 @@ def test_only_botocores_own_method_is_recognised():
         return own(self, *args, **kwargs)
 
     assert not BOTOCORE.is_own_make_api_call(tool.__get__(client))
+    proxy = wrapt.FunctionWrapper(own, lambda wrapped, instance, args, kwargs: wrapped(*args, **kwargs))
+    assert proxy.__get__(client).__func__ is own and not BOTOCORE.is_own_make_api_call(proxy.__get__(client))
     assert not BOTOCORE.is_own_make_api_call(None) and not BOTOCORE.is_own_make_api_call(own)
 
 

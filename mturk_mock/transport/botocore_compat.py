@@ -5,6 +5,7 @@ instead of failing silently inside a client call.
 
 from __future__ import annotations
 
+from types import FunctionType, MethodType
 from typing import Any
 
 from botocore import hooks as _hooks
@@ -44,21 +45,26 @@ def is_botocore_emit(bound: object) -> bool:
     """Whether ``bound`` is botocore's own ``emit_until_response`` (bound to an emitter), and not another
     tool's patch that was in place when the mock wrapped the method: only botocore's own does nothing but
     run the handlers the lookup cache lists. Recognised by its code (a wrapper's ``functools.wraps`` copies
-    names, never the code object); anything else is not botocore's, which is only slower."""
-    function = getattr(bound, "__func__", None)
+    names, never the code object, and a wrapt proxy, which forwards ``__func__`` and ``__code__`` to what it
+    wraps, is not a plain bound method); anything else is not botocore's, which is only slower."""
+    if type(bound) is not MethodType:
+        return False
+    function = bound.__func__
     if function is _botocore_emit[0]:
         return True
-    code = getattr(function, "__code__", None)
-    if code is None or code.co_name != "emit_until_response" or code.co_filename != _hooks.__file__:
+    if not is_code_of(function, _hooks.__file__, "emit_until_response"):
         return False
     _botocore_emit[0] = function
     return True
 
 
 def is_code_of(function: object, module_file: str, name: str) -> bool:
-    """Whether ``function`` runs the code of the function ``name`` defined in ``module_file``."""
-    code = getattr(function, "__code__", None)
-    return code is not None and code.co_name == name and code.co_filename == module_file
+    """Whether ``function`` is a plain function (not a wrapt proxy, which forwards ``__code__``) running the
+    code of the function ``name`` defined in ``module_file``."""
+    if type(function) is not FunctionType:
+        return False
+    code = function.__code__
+    return code.co_name == name and code.co_filename == module_file
 
 
 def endpoint_prefix(endpoint: Endpoint) -> str:

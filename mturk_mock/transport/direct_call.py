@@ -27,6 +27,7 @@ import logging
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import MethodType
 from typing import Any
 
 from botocore import client as _client
@@ -65,11 +66,13 @@ class Family:
     def is_own_make_api_call(self, bound: object) -> bool:
         """Whether ``bound`` is the family's own ``_make_api_call``: its code, or its code inside the
         library's ``with_current_context`` decorator. Another tool's wrapper, with ``functools.wraps`` or
-        not, has code of its own, so it is never taken for the library's."""
-        function = getattr(bound, "__func__", None)
+        not, has code of its own or is a wrapt proxy, so it is never taken for the library's."""
+        if type(bound) is not MethodType:  # a wrapt proxy forwards __func__ to what it wraps
+            return False
+        function = bound.__func__
         if function is self.own_make_api_call:
             return True
-        inner = function
+        inner: object = function
         if is_code_of(function, self.context_file, "wrapper"):
             inner = getattr(function, "__wrapped__", None)
         if not is_code_of(inner, self.client_file, "_make_api_call"):
