@@ -242,3 +242,36 @@ def test_async_clients_take_the_short_way_with_the_same_answers(flavor, monkeypa
     long, long_wire, long_agents = _async_outcome(flavor, monkeypatch, libraries_way=True)
     assert short == long and short_wire == long_wire and len(short_wire) == 4  # validation refuses the 5th
     assert short_agents == 0 < long_agents
+
+
+TRICKY = {
+    "CreateHIT": {
+        "Title": 'Ünïcödé \u2603 "quoted" \\ back',
+        "Description": "tab\tnew\nline",
+        "Reward": "0.50",
+        "LifetimeInSeconds": 600,
+        "AssignmentDurationInSeconds": 60,
+        "Question": EXTERNAL_QUESTION,
+        "QualificationRequirements": (  # a tuple: botocore's validator takes it for a list
+            {"QualificationTypeId": "00000000000000000071", "Comparator": "In", "LocaleValues": ({"Country": "US"},)},
+            {"QualificationTypeId": "3" * 30, "Comparator": "GreaterThan", "IntegerValues": [True, 5]},
+        ),
+    },
+    "ListHITs": {"MaxResults": 5},
+    "GetAccountBalance": {},
+    "NotifyWorkers": {"Subject": "s", "MessageText": "m \U0001f600", "WorkerIds": ["A1", "A2"]},
+}
+
+
+@pytest.mark.parametrize("operation", sorted(TRICKY))
+def test_a_plain_request_body_is_the_serializers_byte_for_byte(operation):
+    """The short way's json.dumps body equals botocore's serializer's for values that escape, tuples and
+    booleans where integers go (what botocore's validator lets through, both pass on as they are)."""
+    from mturk_mock.transport.direct_call import request_dict
+
+    client = _client()
+    model = client.meta.service_model.operation_model(operation)
+    params = TRICKY[operation]
+    short = request_dict(client, model, params, (SANDBOX, {}, {}), {})
+    assert short["body"] == client._serializer.serialize_to_request(params, model)["body"]
+    assert short["url"] == SANDBOX + "/"

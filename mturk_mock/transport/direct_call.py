@@ -23,6 +23,7 @@ sees every call as before.
 
 from __future__ import annotations
 
+import json
 import logging
 import weakref
 from collections.abc import Callable
@@ -35,8 +36,11 @@ from botocore import context as _context
 from botocore import hooks as _hooks
 from botocore.awsrequest import prepare_request_dict
 from botocore.client import BaseClient
+from botocore.exceptions import ParamValidationError
 from botocore.history import get_global_history_recorder
 from botocore.hooks import EventAliaser, HierarchicalEmitter
+from botocore.serialize import JSONSerializer
+from botocore.validate import ParamValidationDecorator
 
 from .. import activation
 from .botocore_compat import handlers_of, is_code_of
@@ -158,14 +162,69 @@ def keep_endpoint(client: Any, endpoint: Endpoint) -> None:
     _endpoints[client] = endpoint
 
 
+# Shapes the JSON serializer passes through as they are: a request of only these, with no member renamed,
+# serializes to json.dumps of its parameters (botocore walks them in their own order and keeps every value).
+_AS_GIVEN = frozenset({"structure", "list", "map", "string", "integer", "long", "boolean"})
+_plain_inputs: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+_urls: dict[str, str] = {}
+
+
+def _as_given(shape: Any) -> bool:
+    if shape.type_name not in _AS_GIVEN or getattr(shape, "is_document_type", False):
+        return False
+    if shape.type_name == "structure":
+        return all("name" not in member.serialization and _as_given(member) for member in shape.members.values())
+    if shape.type_name == "list":
+        return _as_given(shape.member)
+    if shape.type_name == "map":
+        return _as_given(shape.key) and _as_given(shape.value)
+    return not shape.serialization
+
+
+def _plain(operation_model: Any) -> bool:
+    """Whether the operation's request body is json.dumps of its validated parameters (MTurk's all are, but
+    for UpdateExpirationForHIT's timestamp), with no host prefix and no header of the query-compatible trait."""
+    plain = _plain_inputs.get(operation_model)
+    if plain is None:
+        shape = operation_model.input_shape
+        plain = _plain_inputs[operation_model] = (
+            (shape is None or _as_given(shape))
+            and operation_model.endpoint is None
+            and not getattr(operation_model.service_model, "is_query_compatible", False)
+        )
+    return plain
+
+
+def _url(endpoint_url: str) -> str:
+    url = _urls.get(endpoint_url)
+    if url is None:
+        request: dict[str, Any] = {"url_path": "/", "query_string": "", "headers": {}}
+        prepare_request_dict(request, endpoint_url=endpoint_url)
+        url = str(request["url"])
+        if len(_urls) < 1024:
+            _urls[endpoint_url] = url
+    return url
+
+
 def request_dict(
     client: Any, operation_model: Any, api_params: dict[str, Any], endpoint: Endpoint, context: dict[str, Any]
 ) -> dict[str, Any]:
-    """The request botocore would make, validated and serialized by the client, without a user agent."""
+    """The request as far as the mock reads it (URL and body), validated and serialized as the client's
+    serializer would: by it, or, for a plain request to botocore's own JSON serializer, by json.dumps after
+    botocore's validator. Nothing else reads it: the short way runs no handler that would see it."""
     endpoint_url, headers, properties = endpoint
     if properties:
         context["endpoint_properties"] = properties
-    request: dict[str, Any] = client._serializer.serialize_to_request(api_params, operation_model)
+    serializer = client._serializer
+    validating = type(serializer) is ParamValidationDecorator
+    if type(serializer._serializer if validating else serializer) is JSONSerializer and _plain(operation_model):
+        if validating and operation_model.input_shape is not None:
+            report = serializer._param_validator.validate(api_params, operation_model.input_shape)
+            if report.has_errors():
+                raise ParamValidationError(report=report.generate_report())
+        body = json.dumps(api_params).encode("utf-8") if operation_model.input_shape is not None else b"{}"
+        return {"url": _url(endpoint_url), "body": body, "context": context}
+    request: dict[str, Any] = serializer.serialize_to_request(api_params, operation_model)
     if headers:
         request["headers"].update(headers)
     prepare_request_dict(request, endpoint_url=endpoint_url, context=context)
