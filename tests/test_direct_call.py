@@ -14,6 +14,8 @@ import wrapt
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError, ParamValidationError
 from botocore.hooks import HierarchicalEmitter
+from botocore.serialize import JSONSerializer
+from botocore.validate import ParamValidationDecorator
 
 from mturk_mock import MTurkMock, World, mock_mturk
 from mturk_mock.transport.direct_call import BOTOCORE
@@ -164,16 +166,23 @@ def test_another_tools_patch_of_a_step_it_stands_for_runs(monkeypatch):
     assert converted == ["GetAccountBalance"] * 3 and len(mturk.calls) == 3
 
 
-@pytest.mark.parametrize(
-    ("owner", "name"), [(BaseClient, "_make_api_call"), (HierarchicalEmitter, "emit_until_response")]
-)
+PATCHED_BY_TOOLS = [
+    (BaseClient, "_make_api_call"),
+    (HierarchicalEmitter, "emit_until_response"),
+    (JSONSerializer, "serialize_to_request"),
+    (ParamValidationDecorator, "serialize_to_request"),
+]
+
+
+@pytest.mark.parametrize(("owner", "name"), PATCHED_BY_TOOLS)
 def test_a_wrapt_patch_made_before_activation_runs_on_every_call(owner, name, monkeypatch):
-    """A tracer's patch (ddtrace and the X-Ray SDK wrap _make_api_call with wrapt): a wrapt proxy forwards
-    __func__ and __code__ to botocore's function, and must still not be taken for it."""
+    """A tool's wrapt patch of a step the short way stands for (tracers such as ddtrace and the X-Ray SDK wrap
+    _make_api_call so): a wrapt proxy forwards __func__ and __code__ to botocore's function, and must still
+    not be taken for it."""
     seen: list[str] = []
 
     def tool(wrapped, instance, args, kwargs):
-        seen.append(args[0])
+        seen.append(args[0] if isinstance(args[0], str) else args[1].name)  # an event, operation or its model
         return wrapped(*args, **kwargs)
 
     monkeypatch.setattr(owner, name, vars(owner)[name])  # undone after the test

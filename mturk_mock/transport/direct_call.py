@@ -8,7 +8,8 @@ runs the steps that remain without them:
 
 * the client's ``provide-client-params`` and ``before-parameter-build`` events, as botocore emits them
   (a Stubber's parameter checks, handlers that fill or change parameters);
-* the client's serializer, so validation errors and the request body are botocore's own;
+* the client's validator, so validation errors are botocore's own, and the body its serializer would
+  make (``json.dumps`` of the parameters when that is what it makes, see ``request_dict``);
 * the endpoint the client's rules resolve, resolved once per client (MTurk's rules read no call
   parameter) and anew while any ``before-endpoint-resolution`` handler is registered;
 * the mock's answer (``botocore_hook.make_answer``), and the error raised as botocore raises it.
@@ -34,6 +35,8 @@ from typing import Any
 from botocore import client as _client
 from botocore import context as _context
 from botocore import hooks as _hooks
+from botocore import serialize as _serialize
+from botocore import validate as _validate
 from botocore.awsrequest import prepare_request_dict
 from botocore.client import BaseClient
 from botocore.exceptions import ParamValidationError
@@ -65,7 +68,7 @@ class Family:
     emitter_file: str
     before_call: Callable[..., Any]  # that hook
     own_make_api_call: object = None  # once recognised
-    own_steps: tuple[object, ...] = (None,) * 4  # the methods of the steps, once recognised
+    own_steps: tuple[object, ...] = (None,) * 6  # the methods of the steps, once recognised
 
     def is_own_make_api_call(self, bound: object) -> bool:
         """Whether ``bound`` is the family's own ``_make_api_call``: its code, or its code inside the
@@ -93,9 +96,18 @@ class Family:
             methods.get("_resolve_endpoint_ruleset"),
             vars(EventAliaser).get("emit_until_response"),
             vars(self.emitter).get("emit_until_response"),
+            vars(JSONSerializer).get("serialize_to_request"),
+            vars(ParamValidationDecorator).get("serialize_to_request"),
         )
         known = self.own_steps  # compared with is: a wrapt proxy == what it wraps
-        if current[0] is known[0] and current[1] is known[1] and current[2] is known[2] and current[3] is known[3]:
+        if (
+            current[0] is known[0]
+            and current[1] is known[1]
+            and current[2] is known[2]
+            and current[3] is known[3]
+            and current[4] is known[4]
+            and current[5] is known[5]
+        ):
             return True
         hook = current[3]
         if getattr(hook, "_self_wrapper", None) is not self.before_call:
@@ -105,6 +117,8 @@ class Family:
             (current[1], self.client_file, "_resolve_endpoint_ruleset"),
             (current[2], _hooks.__file__, "emit_until_response"),
             (getattr(hook, "__wrapped__", None), self.emitter_file, "emit_until_response"),
+            (current[4], _serialize.__file__, "serialize_to_request"),
+            (current[5], _validate.__file__, "serialize_to_request"),
         )
         if not all(is_code_of(method, module_file, name) for method, module_file, name in expected):
             return False
