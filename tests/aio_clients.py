@@ -18,7 +18,7 @@ FLAVORS = [
     pytest.param(name, marks=pytest.mark.skipif(name not in INSTALLED, reason=f"{name} is not installed"))
     for name in ("aiobotocore", "aioboto3")
 ]
-OTHER_FLAVOR = INSTALLED[-1]  # aioboto3 when installed
+OTHER_FLAVOR = INSTALLED[-1] if INSTALLED else "aiobotocore"  # aioboto3 when installed
 REGION = "us-east-1"
 SANDBOX = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
 PRODUCTION = "https://mturk-requester.us-east-1.amazonaws.com"

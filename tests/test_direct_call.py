@@ -1,7 +1,7 @@
 """The short way through a client call (transport/direct_call.py, boto3's and aiobotocore's clients): the same
 answers, errors and request bytes as the library's own way, with no user-agent string built and the endpoint
-resolved once per client; and the library's way whenever something could tell the difference (a handler, a
-Stubber, another tool's patch, an armed fault)."""
+resolved once per client; and the library's way whenever something could tell the difference (a before-call
+handler, a Stubber, another tool's patch, an armed fault)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import asyncio
 import functools
 
 import boto3
+import botocore
 import pytest
 import wrapt
 from botocore.client import BaseClient
+from botocore.config import Config
 from botocore.exceptions import ClientError, ParamValidationError
 from botocore.hooks import HierarchicalEmitter
 from botocore.serialize import JSONSerializer
@@ -30,8 +32,8 @@ START = 1_800_000_000
 PRODUCTION = "https://mturk-requester.us-east-1.amazonaws.com"
 
 
-def _client(endpoint: str = SANDBOX):
-    return boto3.client("mturk", region_name="us-east-1", endpoint_url=endpoint, config=UNSIGNED)
+def _client(endpoint: str = SANDBOX, config: Config = UNSIGNED):
+    return boto3.client("mturk", region_name="us-east-1", endpoint_url=endpoint, config=config)
 
 
 def _count_user_agents(monkeypatch, client) -> list[int]:
@@ -52,8 +54,8 @@ def _outcome(scenario, monkeypatch, *, botocores_way: bool):
     mock = MTurkMock(state=World(seed=5))
     mock.clock.freeze(START)
     client = _client()
-    if botocores_way:  # an after-call handler sees the call: the short way must not be taken
-        client.meta.events.register("after-call.mturk.*", lambda **_: None)
+    if botocores_way:  # a before-call handler of its own sees the request: the short way must not be taken
+        client.meta.events.register("before-call.mturk.*", lambda **_: None)
     built = _count_user_agents(monkeypatch, client)
     with monkeypatch.context() as patch, mock:
         hide(patch, *scenario.hidden)
@@ -139,14 +141,22 @@ def test_parameter_handlers_run_on_every_call():
     assert [call.request for call in mturk.calls] == [{"QualificationTypeId": "3" * 30}] * 2
 
 
-def test_an_after_call_handler_sees_every_answer():
-    client = _client()
-    seen: list[str] = []
+def test_an_after_call_handler_sees_every_answer(monkeypatch):
+    client = _client(config=Config(signature_version=botocore.UNSIGNED, retries={"mode": "standard"}))
+    built = _count_user_agents(monkeypatch, client)
+    seen: list[tuple] = []
+
+    def after_call(http_response, parsed, model, context, **_):
+        seen.append((http_response.status_code, parsed, model.name, context["client_region"]))
+
     with mock_mturk():
         client.get_account_balance()
-        client.meta.events.register("after-call.mturk.GetAccountBalance", lambda parsed, **_: seen.append(parsed))
+        client.meta.events.register("after-call.mturk.GetAccountBalance", after_call)
         answers = [client.get_account_balance() for _ in range(2)]
-    assert seen == answers
+        with pytest.raises(ClientError):
+            client.get_hit(HITId="3" * 30)
+    assert seen == [(200, answer, "GetAccountBalance", "us-east-1") for answer in answers]
+    assert built[0] == 0  # the short way, with the handlers of the standard retry mode too
 
 
 def test_another_tools_patch_of_a_step_it_stands_for_runs(monkeypatch):
@@ -234,7 +244,7 @@ def _async_outcome(flavor: str, monkeypatch, *, libraries_way: bool):
     async def main():
         async with aio_client(flavor) as client:
             if libraries_way:
-                client.meta.events.register("after-call.mturk.*", lambda **_: None)
+                client.meta.events.register("before-call.mturk.*", lambda **_: None)
             built = _count_user_agents(monkeypatch, client)
             mock = MTurkMock(state=World(seed=5))
             mock.clock.freeze(START)

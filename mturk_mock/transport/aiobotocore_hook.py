@@ -43,7 +43,16 @@ from .botocore_hook import (
     make_answer,
     remove_patches,
 )
-from .direct_call import Family, cached_endpoint, call_context, keep_endpoint, outcome, request_dict, short_way
+from .direct_call import (
+    Family,
+    after_call,
+    cached_endpoint,
+    call_context,
+    keep_endpoint,
+    outcome,
+    request_dict,
+    short_way,
+)
 from .pipeline import Answer
 from .retries import _back_off
 
@@ -189,7 +198,7 @@ def _make_api_call(
 
 
 async def _short_call(client: Any, mock: Any, emitter: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-    """direct_call's short way, awaiting the parameter events and the endpoint's resolution."""
+    """direct_call's short way, awaiting the events and the endpoint's resolution."""
     operation_model = client._service_model.operation_model(operation_name)
     context = call_context(client, operation_model, api_params)
     api_params = await client._emit_api_params(api_params=api_params, operation_model=operation_model, context=context)
@@ -200,6 +209,9 @@ async def _short_call(client: Any, mock: Any, emitter: Any, operation_name: str,
             keep_endpoint(client, endpoint)
     request = request_dict(client, operation_model, api_params, endpoint, context)
     http, parsed = answer(mock, model=operation_model, params=request, request_signer=client._request_signer)
+    event = after_call(emitter, operation_name)
+    if event is not None:
+        await client.meta.events.emit(event, http_response=http, parsed=parsed, model=operation_model, context=context)
     return outcome(client, operation_name, http, parsed, context)
 
 

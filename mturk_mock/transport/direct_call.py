@@ -12,14 +12,14 @@ runs the steps that remain without them:
   make (``json.dumps`` of the parameters when that is what it makes, see ``request_dict``);
 * the endpoint the client's rules resolve, resolved once per client (MTurk's rules read no call
   parameter) and anew while any ``before-endpoint-resolution`` handler is registered;
-* the mock's answer (``botocore_hook.make_answer``), and the error raised as botocore raises it.
+* the mock's answer (``botocore_hook.make_answer``), the ``after-call`` event when the client has
+  handlers for it (botocore's standard retry mode does), and the error raised as botocore raises it.
 
 It is taken only when all of this holds; otherwise the library's own method runs and the mock answers
 at before-call: the method patched is the library's own, and so are the steps it stands for (not another
 tool's wrapper of them); the client is MTurk's; no fault is armed (an injected fault replays the
 client's retry loop); the only before-call handlers the client would run are botocore's header
-handlers, and it has no after-call handler, so a Stubber, or any handler an application registered,
-sees every call as before.
+handlers, so a Stubber, or any handler an application registered there, sees every call as before.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from types import MethodType
 from typing import Any
 
+from botocore import auth as _auth
 from botocore import client as _client
 from botocore import context as _context
 from botocore import hooks as _hooks
@@ -51,6 +52,7 @@ from .botocore_hook import EVENT_PREFIX, INERT_HANDLERS, answer, answer_before_c
 
 log = logging.getLogger(_client.__name__)  # botocore's own logger, for its deprecation note
 _history = get_global_history_recorder()
+_resolve_auth_scheme_preference: Any = getattr(_auth, "resolve_auth_scheme_preference", None)
 _SERVICE_ID = "mturk"
 Endpoint = tuple[str, dict[str, str], dict[str, Any]]  # url, additional headers, properties
 
@@ -137,8 +139,7 @@ def short_way(family: Family, wrapped: object, client: Any, args: tuple[Any, ...
     events = client.meta.events
     emitter = getattr(events, "_emitter", events)  # the emitter behind botocore's EventAliaser
     handlers = handlers_of(emitter, EVENT_PREFIX + args[0])
-    after = handlers_of(emitter, f"after-call.{_SERVICE_ID}.{args[0]}")
-    if handlers is None or after is None or after:
+    if handlers is None:
         return None
     for handler in handlers:
         if handler not in INERT_HANDLERS:
@@ -153,11 +154,15 @@ def call_context(client: Any, operation_model: Any, api_params: dict[str, Any]) 
     if operation_model.deprecated:
         log.debug("Warning: %s.%s() is deprecated", _SERVICE_ID, operation_model.name)
     meta = client.meta
+    auth_type = operation_model.resolved_auth_type
+    preference = getattr(meta.config, "auth_scheme_preference", None)
+    if preference and _resolve_auth_scheme_preference is not None and getattr(operation_model, "auth", None):
+        auth_type = _resolve_auth_scheme_preference(preference.split(","), operation_model.auth)  # botocore 1.39+
     return {
         "client_region": meta.region_name,
         "client_config": meta.config,
         "has_streaming_input": operation_model.has_streaming_input,
-        "auth_type": operation_model.resolved_auth_type,
+        "auth_type": auth_type,
         "unsigned_payload": operation_model.unsigned_payload,
         "auth_options": client._service_model.metadata.get("auth"),
     }
@@ -245,6 +250,12 @@ def request_dict(
     return request
 
 
+def after_call(emitter: Any, operation_name: str) -> str | None:
+    """The after-call event to emit for the operation, or None when the client has no handler for it."""
+    event = f"after-call.{_SERVICE_ID}.{operation_name}"
+    return event if handlers_of(emitter, event) else None
+
+
 def outcome(client: Any, operation_name: str, http: Any, parsed: dict[str, Any], context: dict[str, Any]) -> Any:
     """The parsed answer, or the modelled error raised as _make_api_call raises it."""
     if http.status_code >= 300:
@@ -275,6 +286,9 @@ def _make_api_call(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, 
             keep_endpoint(instance, endpoint)
     request = request_dict(instance, operation_model, api_params, endpoint, context)
     http, parsed = answer(mock, model=operation_model, params=request, request_signer=instance._request_signer)
+    event = after_call(emitter, operation_name)
+    if event is not None:
+        instance.meta.events.emit(event, http_response=http, parsed=parsed, model=operation_model, context=context)
     return outcome(instance, operation_name, http, parsed, context)
 
 
