@@ -48,9 +48,9 @@ from .direct_call import (
     after_call,
     cached_endpoint,
     call_context,
-    keep_endpoint,
     outcome,
     request_dict,
+    resolved_endpoint,
     short_way,
 )
 from .pipeline import Answer
@@ -204,9 +204,8 @@ async def _short_call(client: Any, mock: Any, emitter: Any, operation_name: str,
     api_params = await client._emit_api_params(api_params=api_params, operation_model=operation_model, context=context)
     endpoint, keep = cached_endpoint(client, emitter)
     if endpoint is None:
-        endpoint = await client._resolve_endpoint_ruleset(operation_model, api_params, context)
-        if keep:
-            keep_endpoint(client, endpoint)
+        resolved = await client._resolve_endpoint_ruleset(operation_model, api_params, context)
+        endpoint = resolved_endpoint(client, keep, resolved)
     request = request_dict(client, operation_model, api_params, endpoint, context)
     http, parsed = answer(mock, model=operation_model, params=request, request_signer=client._request_signer)
     event = after_call(emitter, operation_name)

@@ -34,7 +34,6 @@ from typing import Any
 
 from botocore import auth as _auth
 from botocore import client as _client
-from botocore import context as _context
 from botocore import hooks as _hooks
 from botocore import serialize as _serialize
 from botocore import validate as _validate
@@ -53,6 +52,12 @@ from .botocore_hook import EVENT_PREFIX, INERT_HANDLERS, answer, answer_before_c
 log = logging.getLogger(_client.__name__)  # botocore's own logger, for its deprecation note
 _history = get_global_history_recorder()
 _resolve_auth_scheme_preference: Any = getattr(_auth, "resolve_auth_scheme_preference", None)
+try:  # the decorator around _make_api_call from botocore 1.36 on
+    from botocore import context as _context
+
+    _CONTEXT_FILE = _context.__file__
+except ImportError:
+    _CONTEXT_FILE = ""
 _SERVICE_ID = "mturk"
 Endpoint = tuple[str, dict[str, str], dict[str, Any]]  # url, additional headers, properties
 
@@ -154,7 +159,8 @@ def call_context(client: Any, operation_model: Any, api_params: dict[str, Any]) 
     if operation_model.deprecated:
         log.debug("Warning: %s.%s() is deprecated", _SERVICE_ID, operation_model.name)
     meta = client.meta
-    auth_type = operation_model.resolved_auth_type
+    # an older botocore has only auth_type, and no unsigned_payload
+    auth_type = getattr(operation_model, "resolved_auth_type", None) or operation_model.auth_type
     preference = getattr(meta.config, "auth_scheme_preference", None)
     if preference and _resolve_auth_scheme_preference is not None and getattr(operation_model, "auth", None):
         auth_type = _resolve_auth_scheme_preference(preference.split(","), operation_model.auth)  # botocore 1.39+
@@ -163,7 +169,7 @@ def call_context(client: Any, operation_model: Any, api_params: dict[str, Any]) 
         "client_config": meta.config,
         "has_streaming_input": operation_model.has_streaming_input,
         "auth_type": auth_type,
-        "unsigned_payload": operation_model.unsigned_payload,
+        "unsigned_payload": getattr(operation_model, "unsigned_payload", None),
         "auth_options": client._service_model.metadata.get("auth"),
     }
 
@@ -177,8 +183,13 @@ def cached_endpoint(client: Any, emitter: Any) -> tuple[Endpoint | None, bool]:
     return _endpoints.get(client), True
 
 
-def keep_endpoint(client: Any, endpoint: Endpoint) -> None:
-    _endpoints[client] = endpoint
+def resolved_endpoint(client: Any, keep: bool, resolved: tuple[Any, ...]) -> Endpoint:
+    """What _resolve_endpoint_ruleset returned, as (url, headers, properties), kept for the client if ``keep``
+    (botocore before 1.32 returns no properties)."""
+    endpoint: Endpoint = (resolved[0], resolved[1], resolved[2] if len(resolved) > 2 else {})
+    if keep:
+        _endpoints[client] = endpoint
+    return endpoint
 
 
 # Shapes the JSON serializer passes through as they are: a request of only these, with no member renamed,
@@ -265,9 +276,7 @@ def outcome(client: Any, operation_name: str, http: Any, parsed: dict[str, Any],
     return parsed
 
 
-BOTOCORE = Family(
-    _client.__file__, _context.__file__, BaseClient, HierarchicalEmitter, _hooks.__file__, answer_before_call
-)
+BOTOCORE = Family(_client.__file__, _CONTEXT_FILE, BaseClient, HierarchicalEmitter, _hooks.__file__, answer_before_call)
 
 
 def _make_api_call(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -281,9 +290,9 @@ def _make_api_call(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, 
     api_params = instance._emit_api_params(api_params=api_params, operation_model=operation_model, context=context)
     endpoint, keep = cached_endpoint(instance, emitter)
     if endpoint is None:
-        endpoint = instance._resolve_endpoint_ruleset(operation_model, api_params, context)
-        if keep:
-            keep_endpoint(instance, endpoint)
+        endpoint = resolved_endpoint(
+            instance, keep, instance._resolve_endpoint_ruleset(operation_model, api_params, context)
+        )
     request = request_dict(instance, operation_model, api_params, endpoint, context)
     http, parsed = answer(mock, model=operation_model, params=request, request_signer=instance._request_signer)
     event = after_call(emitter, operation_name)
