@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiobotocore import client as _aio_client
-from aiobotocore import context as _aio_context
 from aiobotocore import credentials as _aio_credentials
 from aiobotocore import hooks as _aio_hooks
 from aiobotocore.awsrequest import AioAWSResponse
@@ -178,9 +177,15 @@ def _no_network_credentials(
     return _nothing() if activation.active else wrapped(*args, **kwargs)
 
 
+try:  # the decorator around _make_api_call, in the releases that have one
+    from aiobotocore import context as _aio_context
+
+    _AIO_CONTEXT_FILE = _aio_context.__file__
+except ImportError:
+    _AIO_CONTEXT_FILE = ""
 AIOBOTOCORE = Family(
     _aio_client.__file__,
-    _aio_context.__file__,
+    _AIO_CONTEXT_FILE,
     AioBaseClient,
     AioHierarchicalEmitter,
     _aio_hooks.__file__,
