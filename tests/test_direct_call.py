@@ -294,3 +294,28 @@ def test_a_plain_request_body_is_the_serializers_byte_for_byte(operation):
     short = request_dict(client, model, params, (SANDBOX, {}, {}), {})
     assert short["body"] == client._serializer.serialize_to_request(params, model)["body"]
     assert short["url"] == SANDBOX + "/"
+
+
+def test_a_tools_patch_of_the_async_emitter_made_before_activation_runs(monkeypatch):
+    from aiobotocore.hooks import AioHierarchicalEmitter
+
+    seen: list[str] = []
+
+    def tool(wrapped, instance, args, kwargs):
+        seen.append(args[0] if args else kwargs["event_name"])
+        return wrapped(*args, **kwargs)
+
+    monkeypatch.setattr(
+        AioHierarchicalEmitter, "emit_until_response", vars(AioHierarchicalEmitter)["emit_until_response"]
+    )
+    wrapt.wrap_function_wrapper(AioHierarchicalEmitter, "emit_until_response", tool)
+
+    async def main():
+        async with aio_client() as client:
+            with mock_mturk() as mturk:
+                for _ in range(3):
+                    await client.get_account_balance()
+            return mturk
+
+    mturk = asyncio.run(main())
+    assert seen.count("before-call.mturk.GetAccountBalance") == 3 and len(mturk.calls) == 3

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from types import MethodType
 from typing import Any
 
 from aiobotocore import client as _aio_client
@@ -30,7 +31,7 @@ from aiobotocore.hooks import AioHierarchicalEmitter
 from botocore.hooks import first_non_none_response
 
 from .. import activation
-from .botocore_compat import cached_handlers
+from .botocore_compat import cached_handlers, is_code_of
 from .botocore_hook import (
     EVENT_PREFIX,
     INERT_HANDLERS,
@@ -144,6 +145,11 @@ def answer_before_call(
     return _answer_mturk(wrapped, instance, event_name, args, kwargs)
 
 
+def _is_own_emit(bound: object) -> bool:
+    """aiobotocore's own emit_until_response, bound: not another tool's patch, wrapt proxies included."""
+    return type(bound) is MethodType and is_code_of(bound.__func__, _aio_hooks.__file__, "emit_until_response")
+
+
 async def _answer_mturk(
     wrapped: Callable[..., Awaitable[Any]],
     instance: AioHierarchicalEmitter,
@@ -152,7 +158,9 @@ async def _answer_mturk(
     kwargs: dict[str, Any],
 ) -> Any:
     mocks = activation.active
-    if mocks and _only_inert(instance, event_name):
+    # The shortcut stands for running aiobotocore's own method: a tool's patch made before activation
+    # (ours wraps it) must run, so then the handlers are run through it (botocore_hook's rule).
+    if mocks and _only_inert(instance, event_name) and _is_own_emit(wrapped):
         return answer, await _settled(answer(mocks[-1], emitter=instance, **kwargs))
     handler, response = await wrapped(*args, **kwargs)
     if response is None:
