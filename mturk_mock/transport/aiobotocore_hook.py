@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from types import MethodType
 from typing import Any
 
 from aiobotocore import client as _aio_client
@@ -31,16 +30,16 @@ from aiobotocore.hooks import AioHierarchicalEmitter
 from botocore.hooks import first_non_none_response
 
 from .. import activation
-from .botocore_compat import cached_handlers, is_code_of
+from .botocore_compat import cached_handlers, is_own_method
 from .botocore_hook import (
     EVENT_PREFIX,
-    INERT_HANDLERS,
     Patches,
     Reply,
     Response,
     apply_patches,
     block_send,
     make_answer,
+    only_inert,
     remove_patches,
 )
 from .direct_call import (
@@ -117,17 +116,12 @@ async def _with_client_retries(
 
 
 answer = make_answer(AioResponse, _with_client_retries)
+_EMIT = "emit_until_response"
 
 
 def _only_inert(emitter: AioHierarchicalEmitter, event_name: str) -> bool:
     """Whether only botocore's header handlers would run for the event (the botocore hook's fast path)."""
-    handlers = cached_handlers(emitter, event_name)
-    if handlers is None:  # not looked up yet: the normal path fills the cache
-        return False
-    for handler in handlers:  # noqa: SIM110 - a plain loop: all() over a generator costs more on every call
-        if handler not in INERT_HANDLERS:
-            return False
-    return True
+    return only_inert(cached_handlers(emitter, event_name))  # not looked up yet: the normal path fills it
 
 
 def answer_before_call(
@@ -145,11 +139,6 @@ def answer_before_call(
     return _answer_mturk(wrapped, instance, event_name, args, kwargs)
 
 
-def _is_own_emit(bound: object) -> bool:
-    """aiobotocore's own emit_until_response, bound: not another tool's patch, wrapt proxies included."""
-    return type(bound) is MethodType and is_code_of(bound.__func__, _aio_hooks.__file__, "emit_until_response")
-
-
 async def _answer_mturk(
     wrapped: Callable[..., Awaitable[Any]],
     instance: AioHierarchicalEmitter,
@@ -160,7 +149,7 @@ async def _answer_mturk(
     mocks = activation.active
     # The shortcut stands for running aiobotocore's own method: a tool's patch made before activation
     # (ours wraps it) must run, so then the handlers are run through it (botocore_hook's rule).
-    if mocks and _only_inert(instance, event_name) and _is_own_emit(wrapped):
+    if mocks and _only_inert(instance, event_name) and is_own_method(wrapped, _aio_hooks.__file__, _EMIT):
         return answer, await _settled(answer(mocks[-1], emitter=instance, **kwargs))
     handler, response = await wrapped(*args, **kwargs)
     if response is None:
@@ -210,9 +199,10 @@ def _make_api_call(
     return _short_call(instance, *way, *args)
 
 
-async def _short_call(client: Any, mock: Any, emitter: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+async def _short_call(
+    client: Any, mock: Any, emitter: Any, operation_model: Any, operation_name: str, api_params: dict[str, Any]
+) -> Any:
     """direct_call's short way, awaiting the events and the endpoint's resolution."""
-    operation_model = client._service_model.operation_model(operation_name)
     context = call_context(client, operation_model, api_params)
     api_params = await client._emit_api_params(api_params=api_params, operation_model=operation_model, context=context)
     endpoint, keep = cached_endpoint(client, emitter)

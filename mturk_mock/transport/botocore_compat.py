@@ -38,24 +38,18 @@ def handlers_of(emitter: HierarchicalEmitter, event_name: str) -> Any:
     return handlers
 
 
-_botocore_emit: list[object] = [None]  # botocore's own emit_until_response, once recognised
-
-
 def is_botocore_emit(bound: object) -> bool:
     """Whether ``bound`` is botocore's own ``emit_until_response`` (bound to an emitter), and not another
     tool's patch that was in place when the mock wrapped the method: only botocore's own does nothing but
     run the handlers the lookup cache lists. Recognised by its code (a wrapper's ``functools.wraps`` copies
     names, never the code object, and a wrapt proxy, which forwards ``__func__`` and ``__code__`` to what it
     wraps, is not a plain bound method); anything else is not botocore's, which is only slower."""
-    if type(bound) is not MethodType:
-        return False
-    function = bound.__func__
-    if function is _botocore_emit[0]:
-        return True
-    if not is_code_of(function, _hooks.__file__, "emit_until_response"):
-        return False
-    _botocore_emit[0] = function
-    return True
+    return is_own_method(bound, _hooks.__file__, "emit_until_response")
+
+
+def is_own_method(bound: object, module_file: str, name: str) -> bool:
+    """Whether ``bound`` is a plain bound method running the code of ``name`` defined in ``module_file``."""
+    return type(bound) is MethodType and is_code_of(bound.__func__, module_file, name)
 
 
 def is_code_of(function: object, module_file: str, name: str) -> bool:

@@ -59,6 +59,16 @@ INERT_HANDLERS = frozenset(
 )
 
 
+def only_inert(handlers: Any) -> bool:
+    """Whether the handlers an emitter looked up (None: not looked up yet) are only botocore's header handlers."""
+    if handlers is None:
+        return False
+    for handler in handlers:  # noqa: SIM110 - a plain loop: all() over a generator costs more on every call
+        if handler not in INERT_HANDLERS:
+            return False
+    return True
+
+
 def answer_before_call(
     wrapped: Callable[..., Any], instance: HierarchicalEmitter, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
@@ -68,15 +78,10 @@ def answer_before_call(
     event_name = args[0] if args else kwargs.get("event_name", "")
     if not event_name.startswith(EVENT_PREFIX):
         return wrapped(*args, **kwargs)
-    handlers = cached_handlers(instance, event_name)  # None until botocore has looked them up once
     # The shortcut stands for running botocore's own method; a tool's patch made before activation (ours
     # wraps it) must run, so then the handlers are run through it.
-    if handlers is not None and is_botocore_emit(wrapped):
-        for handler in handlers:
-            if handler not in INERT_HANDLERS:
-                break
-        else:  # only botocore's header handlers would run: answer at once
-            return answer, answer(mocks[-1], emitter=instance, **kwargs)
+    if only_inert(cached_handlers(instance, event_name)) and is_botocore_emit(wrapped):
+        return answer, answer(mocks[-1], emitter=instance, **kwargs)  # only header handlers would run
     handler, response = wrapped(*args, **kwargs)
     if response is None:
         mocks = activation.active  # the client's own handlers ran: the stack may have changed meanwhile

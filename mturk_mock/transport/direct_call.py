@@ -47,7 +47,7 @@ from botocore.validate import ParamValidationDecorator
 
 from .. import activation
 from .botocore_compat import handlers_of, is_code_of
-from .botocore_hook import EVENT_PREFIX, INERT_HANDLERS, answer, answer_before_call, apply_patches, remove_patches
+from .botocore_hook import EVENT_PREFIX, answer, answer_before_call, apply_patches, only_inert, remove_patches
 
 log = logging.getLogger(_client.__name__)  # botocore's own logger, for its deprecation note
 _history = get_global_history_recorder()
@@ -134,22 +134,20 @@ class Family:
 
 
 def short_way(family: Family, wrapped: object, client: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """(mock, emitter) when ``client._make_api_call(*args, **kwargs)`` may take the short way, else None."""
+    """(mock, emitter, operation model) when ``client._make_api_call(*args, **kwargs)`` may take the short way,
+    else None."""
     mocks = activation.active
     if not mocks or kwargs or len(args) != 2 or not family.is_own_make_api_call(wrapped):
         return None
     mock = mocks[-1]
-    if client._service_model.service_name != _SERVICE_ID or mock.faults.armed or not family.steps_are_own():
+    service_model = client._service_model
+    if service_model.service_name != _SERVICE_ID or mock.faults.armed or not family.steps_are_own():
         return None
     events = client.meta.events
     emitter = getattr(events, "_emitter", events)  # the emitter behind botocore's EventAliaser
-    handlers = handlers_of(emitter, EVENT_PREFIX + args[0])
-    if handlers is None:
+    if not only_inert(handlers_of(emitter, EVENT_PREFIX + args[0])):
         return None
-    for handler in handlers:
-        if handler not in INERT_HANDLERS:
-            return None
-    return mock, emitter
+    return mock, emitter, service_model.operation_model(args[0])
 
 
 def call_context(client: Any, operation_model: Any, api_params: dict[str, Any]) -> dict[str, Any]:
@@ -170,7 +168,7 @@ def call_context(client: Any, operation_model: Any, api_params: dict[str, Any]) 
         "has_streaming_input": operation_model.has_streaming_input,
         "auth_type": auth_type,
         "unsigned_payload": getattr(operation_model, "unsigned_payload", None),
-        "auth_options": client._service_model.metadata.get("auth"),
+        "auth_options": operation_model.service_model.metadata.get("auth"),
     }
 
 
@@ -283,9 +281,8 @@ def _make_api_call(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, 
     way = short_way(BOTOCORE, wrapped, instance, args, kwargs)
     if way is None:
         return wrapped(*args, **kwargs)
-    mock, emitter = way
+    mock, emitter, operation_model = way
     operation_name, api_params = args
-    operation_model = instance._service_model.operation_model(operation_name)
     context = call_context(instance, operation_model, api_params)
     api_params = instance._emit_api_params(api_params=api_params, operation_model=operation_model, context=context)
     endpoint, keep = cached_endpoint(instance, emitter)
